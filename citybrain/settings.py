@@ -1,0 +1,86 @@
+"""One settings object for the whole service, read from ``CITYBRAIN_*`` environment variables."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["DEPARTMENTS", "DEVELOPMENT_SIGNING_KEY", "Settings", "mask_url"]
+
+# The four built-in departments; each has its own database (or HTTP base URL).
+DEPARTMENTS: tuple[str, ...] = ("civil_affairs", "health", "transport", "grid")
+DEVELOPMENT_SIGNING_KEY = "citybrain-development-key-not-for-production"  # noqa: S105
+
+_URL_PASSWORD = re.compile(r"(?P<head>[a-z0-9+]+://[^:/@]*:)(?P<password>[^@]*)(?P<tail>@)")
+
+
+def mask_url(url: str) -> str:
+    """Hide the password of a database or HTTP URL: ``postgresql://u:***@host/db``."""
+    return _URL_PASSWORD.sub(r"\g<head>***\g<tail>", url)
+
+
+class Settings(BaseSettings):
+    """Settings of a citybrain process. Every field is also an environment variable.
+
+    Building the object is cheap and does no I/O. With nothing set, the service runs on
+    one SQLite file per department under ``data_dir``, an in-process cache and a development
+    signing key.
+
+    Args:
+        data_dir: where the default SQLite files live (``CITYBRAIN_DATA_DIR``).
+        civil_affairs_url: async SQLAlchemy URL of the civil-affairs database.
+        health_url: async SQLAlchemy URL of the health database.
+        transport_url: async SQLAlchemy URL of the transport database.
+        grid_url: async SQLAlchemy URL of the grid-governance database.
+        connectors: department -> name of the ``citybrain.connectors`` entry point that
+            serves it, e.g. ``CITYBRAIN_CONNECTORS='{"health": "health"}'``.
+
+    Example:
+        >>> Settings(data_dir=Path("/tmp/city")).department_url("health")
+        'sqlite+aiosqlite:////tmp/city/health.sqlite3'
+    """
+
+    model_config = SettingsConfigDict(env_prefix="CITYBRAIN_", extra="forbid")
+
+    data_dir: Path = Path("data")
+    civil_affairs_url: str | None = None
+    health_url: str | None = None
+    transport_url: str | None = None
+    grid_url: str | None = None
+    connectors: dict[str, str] = Field(default_factory=dict)
+    default_page_size: int = Field(default=20, ge=1)
+    max_page_size: int = Field(default=100, ge=1)
+    graphiql: bool = True
+    host: str = "127.0.0.1"
+    port: int = 8000
+    signing_key: SecretStr = SecretStr(DEVELOPMENT_SIGNING_KEY)
+    sql_echo: bool = False
+
+    def department_url(self, department: str) -> str:
+        """The database URL of ``department``: the configured one or the SQLite default."""
+        url: str | None = getattr(self, f"{department}_url", None)
+        if url:
+            return url
+        return f"sqlite+aiosqlite:///{self.data_dir.absolute() / department}.sqlite3"
+
+    def connector_name(self, department: str) -> str:
+        """The entry-point name chosen for ``department`` (by default, the department's own)."""
+        return self.connectors.get(department, department)
+
+    def uses_development_defaults(self) -> list[str]:
+        """Name each development default still in force (empty in a production set-up)."""
+        found = [f"{d}_url (SQLite file)" for d in DEPARTMENTS if not getattr(self, f"{d}_url")]
+        if self.signing_key.get_secret_value() == DEVELOPMENT_SIGNING_KEY:
+            found.append("signing_key (development key)")
+        return found
+
+    def __repr_args__(self) -> Any:
+        for name, value in super().__repr_args__():
+            if isinstance(value, str) and name and name.endswith("_url"):
+                yield name, mask_url(value)
+            else:
+                yield name, value
