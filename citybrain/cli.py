@@ -1,0 +1,155 @@
+"""The ``citybrain`` command: serve, seed, schema, connectors."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from citybrain.settings import DEPARTMENTS, Settings
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    help="citybrain: one typed GraphQL graph over the city's departments (数据通).",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+
+
+class Scale(str, Enum):
+    small = "small"
+    city = "city"
+
+
+def _has_data(settings: Settings) -> bool:
+    """Whether every department's default SQLite file exists (configured URLs count as data)."""
+    for department in DEPARTMENTS:
+        if getattr(settings, f"{department}_url"):
+            continue
+        if not (settings.data_dir / f"{department}.sqlite3").exists():
+            return False
+    return True
+
+
+def _seed(settings: Settings, scale: str, seed: int) -> None:
+    from citybrain.seed import seed_city
+
+    report = asyncio.run(seed_city(settings, scale=scale, seed=seed, progress=True))
+    table = Table(title=f"seeded {scale} city (seed {seed}) in {report.elapsed_seconds:.1f} s")
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, count in sorted(report.row_counts.items()):
+        table.add_row(name, f"{count:,}")
+    console.print(table)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
+    seed_if_empty: Annotated[
+        bool, typer.Option(help="Seed small demo data first when there is none.")
+    ] = False,
+) -> None:
+    """Serve the graph at /graphql (GraphiQL in a browser when enabled)."""
+    import uvicorn
+
+    settings = Settings()
+    if seed_if_empty and not _has_data(settings):
+        console.print(f"no data in {settings.data_dir}/: seeding the small demo city first")
+        _seed(settings, "small", 0)
+    bind_host = host or settings.host
+    bind_port = port or settings.port
+    console.print(f"citybrain serving on http://{bind_host}:{bind_port}/graphql")
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    uvicorn.run(
+        "citybrain.app:create_app",
+        factory=True,
+        host=bind_host,
+        port=bind_port,
+        workers=workers,
+        reload=reload,
+        log_level="info",
+    )
+
+
+@app.command()
+def seed(
+    scale: Annotated[Scale, typer.Option(help="small: seconds; city: full Tianjin shape.")] = (
+        Scale.small
+    ),
+    seed: Annotated[int, typer.Option("--seed", help="Random seed: same seed, same data.")] = 0,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Where the SQLite files go (CITYBRAIN_DATA_DIR).")
+    ] = None,
+) -> None:
+    """Generate synthetic city data into every department's database (replaces it)."""
+    settings = Settings(data_dir=data_dir) if data_dir else Settings()
+    _seed(settings, scale.value, seed)
+
+
+@app.command()
+def schema(
+    check: Annotated[
+        Path | None, typer.Option(help="Exit 1 if this SDL file differs from the code.")
+    ] = None,
+) -> None:
+    """Print the schema's SDL (the federated subgraph schema)."""
+    from citybrain.schema import schema_sdl
+
+    sdl = schema_sdl()
+    if check is None:
+        typer.echo(sdl, nl=False)
+        return
+    if not check.exists() or check.read_text(encoding="utf-8") != sdl:
+        console.print(f"{check} is out of date: run `citybrain schema > {check}`")
+        raise typer.Exit(1)
+    console.print(f"{check} matches the code")
+
+
+@app.command()
+def connectors(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the connector implementations installed and which serves each department."""
+    from citybrain.connectors import available_connectors, load_connectors
+
+    settings = Settings()
+    chosen = {d: settings.connector_name(d) for d in DEPARTMENTS}
+    loaded = load_connectors(settings)
+    rows = []
+    for name, entry in sorted(available_connectors().items()):
+        serving = [d for d, n in chosen.items() if n == name]
+        info = dict(loaded[serving[0]].describe()) if serving else {}
+        rows.append({"name": name, "class": entry.value, "serves": serving, **info})
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    table = Table(title="citybrain.connectors")
+    for column in ("name", "class", "serves", "entities", "database"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(
+            row["name"],
+            row["class"],
+            ", ".join(row["serves"]) or "-",
+            ", ".join(row.get("entities", [])),
+            row.get("database", ""),
+        )
+    console.print(table)
+
+
+def main() -> None:
+    """Entry point of the ``citybrain`` console script."""
+    app()

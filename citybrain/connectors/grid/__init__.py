@@ -1,0 +1,27 @@
+"""Grid governance (网格, 津治通): the hierarchy, grid workers, events, whistles (吹哨)."""
+
+from __future__ import annotations
+
+from citybrain.connectors.grid import tables
+from citybrain.connectors.sql import SqlConnector, SqlEntity
+
+__all__ = ["GridConnector", "tables"]
+
+
+class GridConnector(SqlConnector):
+    """The grid-governance database: district / street / community / grid and events."""
+
+    department = "grid"
+    description = "Grid governance (网格): hierarchy, workers, events, timelines, whistles"
+    metadata = tables.metadata
+    sql_entities = {
+        "district": SqlEntity(tables.districts, order=("code",)),
+        "street": SqlEntity(tables.streets, order=("code",)),
+        "community": SqlEntity(tables.communities, order=("code",)),
+        "grid": SqlEntity(tables.grids, order=("code",)),
+        "grid_worker": SqlEntity(tables.grid_workers, order=("worker_id",)),
+        "event_category": SqlEntity(tables.event_categories, order=("code",)),
+        "grid_event": SqlEntity(tables.grid_events, order=("reported_at", "id"), descending=True),
+        "event_step": SqlEntity(tables.event_steps, order=("at", "id")),
+        "whistle": SqlEntity(tables.whistles, order=("whistled_at", "id")),
+    }

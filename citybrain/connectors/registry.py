@@ -1,0 +1,73 @@
+"""Finds connector implementations through the ``citybrain.connectors`` entry-point group."""
+
+from __future__ import annotations
+
+from importlib.metadata import EntryPoint, entry_points
+from typing import TYPE_CHECKING
+
+from citybrain.connectors.base import Connector
+from citybrain.settings import DEPARTMENTS
+
+if TYPE_CHECKING:
+    from citybrain.settings import Settings
+
+__all__ = ["ENTRY_POINT_GROUP", "ConnectorSetupError", "available_connectors", "load_connectors"]
+
+ENTRY_POINT_GROUP = "citybrain.connectors"
+
+
+class ConnectorSetupError(RuntimeError):
+    """A connector could not be found or built; the message says how to fix it."""
+
+
+def available_connectors() -> dict[str, EntryPoint]:
+    """Every registered connector implementation, by entry-point name."""
+    return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+
+
+def _load_class(entry: EntryPoint) -> type[Connector]:
+    try:
+        loaded = entry.load()
+    except Exception as exc:
+        raise ConnectorSetupError(
+            f"connector {entry.name!r} ({entry.value}) failed to import: "
+            f"{type(exc).__name__}; fix or uninstall the package that provides it"
+        ) from exc
+    if not (isinstance(loaded, type) and issubclass(loaded, Connector)):
+        raise ConnectorSetupError(
+            f"entry point {entry.name!r} ({entry.value}) is not a citybrain Connector subclass"
+        )
+    return loaded
+
+
+def load_connectors(settings: Settings) -> dict[str, Connector]:
+    """Build one connector per department, as the settings choose (no I/O).
+
+    Args:
+        settings: ``settings.connectors`` maps a department to an entry-point name; a
+            department not named there is served by the entry point of the same name.
+    """
+    registered = available_connectors()
+    unknown = set(settings.connectors) - set(DEPARTMENTS)
+    if unknown:
+        raise ConnectorSetupError(
+            f"CITYBRAIN_CONNECTORS names unknown departments {sorted(unknown)}; "
+            f"the departments are {', '.join(DEPARTMENTS)}"
+        )
+    built: dict[str, Connector] = {}
+    for department in DEPARTMENTS:
+        name = settings.connector_name(department)
+        if name not in registered:
+            raise ConnectorSetupError(
+                f"no connector named {name!r} for department {department!r}; installed: "
+                f"{', '.join(sorted(registered)) or 'none'} (is the package installed with "
+                f"`pip install -e .`?)"
+            )
+        cls = _load_class(registered[name])
+        if cls.department != department:
+            raise ConnectorSetupError(
+                f"connector {name!r} serves {cls.department!r}, not {department!r}: "
+                f"fix CITYBRAIN_CONNECTORS"
+            )
+        built[department] = cls.from_settings(settings)
+    return built

@@ -1,0 +1,8 @@
+"""Per-request loaders and context: how the graph reaches the departments."""
+
+from __future__ import annotations
+
+from citybrain.federation.context import RequestContext
+from citybrain.federation.loaders import Loaders
+
+__all__ = ["Loaders", "RequestContext"]

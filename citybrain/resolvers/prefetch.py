@@ -1,0 +1,169 @@
+"""Look ahead at a selection and load every related row of a whole page at once.
+
+A list field fetches its page, then :func:`prefetch` walks the selection: for each
+cross-department field selected on the items, one batched loader call fetches the related
+rows of every item, level by level. Per-item fields then read what was loaded
+synchronously (an async per-item field costs several times a sync one).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
+
+from citybrain.errors import bad_user_input
+from citybrain.resolvers.relations import RELATIONS, Relation
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from strawberry.types.nodes import Selection
+
+    from citybrain.connectors import Page, Row
+    from citybrain.federation import Loaders
+    from citybrain.settings import Settings
+
+__all__ = ["EMPTY", "Bundle", "PageArgs", "Prefetched", "load_relation", "page_args", "prefetch"]
+
+PageArgs = tuple[int, str | None]
+"""``(first, after)`` of a connection field; ``()`` stands for a single-row field."""
+
+
+@dataclass(slots=True)
+class Prefetched:
+    """The loaded value of one field for every parent of a page.
+
+    ``values`` maps a parent's key to a row (or None) or to a :class:`Page`; ``error`` holds
+    the failure of the department call, raised at each item's own path.
+    """
+
+    values: dict[Any, Any]
+    child: Bundle
+    error: Exception | None = None
+
+
+@dataclass(slots=True)
+class Bundle:
+    """What was loaded ahead for the items of one list: (field, page args) -> values."""
+
+    slots: dict[tuple[str, PageArgs | tuple[()]], Prefetched] = field(default_factory=dict)
+
+    def get(self, name: str, args: PageArgs | tuple[()]) -> Prefetched | None:
+        """The prefetched values of field ``name`` with these page arguments, if loaded."""
+        return self.slots.get((name, args))
+
+
+EMPTY = Bundle()
+
+
+def page_args(settings: Settings, first: int | None, after: str | None) -> PageArgs:
+    """Check ``first`` against the page-size limit and fill in the default page size."""
+    if first is None:
+        return (settings.default_page_size, after)
+    if first < 0 or first > settings.max_page_size:
+        raise bad_user_input(
+            f"`first` must be between 0 and {settings.max_page_size}; page through longer "
+            f"lists with `after` and pageInfo.endCursor",
+            argument="first",
+        )
+    return (first, after)
+
+
+def _fields(selections: Iterable[Selection]) -> Iterable[SelectedField]:
+    for selection in selections:
+        if isinstance(selection, SelectedField):
+            yield selection
+        elif isinstance(selection, FragmentSpread | InlineFragment):
+            yield from _fields(selection.selections)
+
+
+def _node_selections(relation: Relation, selections: list[Selection]) -> list[Selection]:
+    """The selections that apply to each related item (under edges.node for a connection)."""
+    if not relation.many or relation.pick_first:
+        return selections
+    nodes: list[Selection] = []
+    for edges in _fields(selections):
+        if edges.name == "edges":
+            nodes.extend(s for n in _fields(edges.selections) if n.name == "node" for s in n.selections)
+    return nodes
+
+
+async def load_relation(
+    loaders: Loaders,
+    relation: Relation,
+    rows: Sequence[Row],
+    args: PageArgs | tuple[()],
+    selections: list[Selection],
+    settings: Settings,
+) -> Prefetched:
+    """Load ``relation`` for every parent row in one batched call, then look further ahead."""
+    keys = list(dict.fromkeys(r[relation.source] for r in rows if r[relation.source] is not None))
+    try:
+        if relation.pick_first:
+            loader = loaders.many(relation.department, relation.entity, relation.key, 1, None)
+        elif relation.many:
+            first, after = args  # type: ignore[misc]
+            loader = loaders.many(relation.department, relation.entity, relation.key, first, after)
+        else:
+            loader = loaders.one(relation.department, relation.entity, relation.key)
+        values: list[Any] = await loader.load_many(keys)
+    except Exception as exc:  # noqa: BLE001 - raised again at each item's path
+        return Prefetched({}, EMPTY, error=exc)
+    if relation.pick_first:
+        values = [page.rows[0] if page.rows else None for page in values]
+        children: list[Row] = [v for v in values if v is not None]
+    elif relation.many:
+        children = [row for page in values for row in page.rows]
+    else:
+        children = [v for v in values if v is not None]
+    child = await prefetch(loaders, relation.target, children, selections, settings)
+    return Prefetched(dict(zip(keys, values, strict=True)), child)
+
+
+async def prefetch(
+    loaders: Loaders,
+    type_name: str,
+    rows: Sequence[Row],
+    selections: list[Selection],
+    settings: Settings,
+) -> Bundle:
+    """Load every cross-department field selected on ``rows`` (of GraphQL type ``type_name``).
+
+    Args:
+        loaders: the request's loaders.
+        type_name: the GraphQL type of the rows.
+        rows: the parent rows of one page.
+        selections: what the query selects on each of them.
+        settings: for default and maximum page sizes.
+    """
+    relations = RELATIONS.get(type_name)
+    if not relations or not rows:
+        return EMPTY
+    wanted: dict[tuple[str, PageArgs | tuple[()]], list[Selection]] = {}
+    for selected in _fields(selections):
+        relation = relations.get(selected.name)
+        if relation is None:
+            continue
+        args: PageArgs | tuple[()] = ()
+        if relation.many and not relation.pick_first:
+            try:
+                args = page_args(
+                    settings, selected.arguments.get("first"), selected.arguments.get("after")
+                )
+            except Exception:  # noqa: BLE001 - the field reports its own bad arguments
+                continue
+        nodes = _node_selections(relation, selected.selections)
+        wanted.setdefault((selected.name, args), []).extend(nodes)
+    if not wanted:
+        return EMPTY
+    slots = list(wanted)
+    loaded = await asyncio.gather(
+        *(
+            load_relation(loaders, relations[name], rows, args, wanted[(name, args)], settings)
+            for name, args in slots
+        )
+    )
+    return Bundle(dict(zip(slots, loaded, strict=True)))

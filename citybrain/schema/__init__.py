@@ -1,0 +1,7 @@
+"""The GraphQL schema: strawberry types over department rows, an Apollo Federation v2 subgraph."""
+
+from __future__ import annotations
+
+from citybrain.schema.build import build_schema, schema_sdl
+
+__all__ = ["build_schema", "schema_sdl"]

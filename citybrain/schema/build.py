@@ -1,0 +1,81 @@
+"""Builds the one schema of the service, with parser and validation caches on."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from typing import TYPE_CHECKING
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
+
+from citybrain.errors import INTERNAL_SERVER_ERROR
+from citybrain.schema.civil_affairs import Person
+from citybrain.schema.grid import Grid, GridEvent
+from citybrain.schema.health import Place
+from citybrain.schema.query import Query
+
+if TYPE_CHECKING:
+    from strawberry.types import ExecutionContext
+
+__all__ = ["CitySchema", "build_schema", "schema_sdl"]
+
+logger = logging.getLogger("citybrain.errors")
+
+
+def _unexpected(error: GraphQLError) -> bool:
+    """An error we did not raise on purpose (no ``extensions.code``) and not a query error."""
+    return not (error.extensions or {}).get("code") and error.original_error is not None
+
+
+class MaskUnexpectedErrors(MaskErrors):
+    """Replace an unexpected error's message (it may hold SQL or data) with a plain one."""
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        masked = super().anonymise_error(error)
+        masked.extensions = {"code": INTERNAL_SERVER_ERROR}
+        return masked
+
+
+class CitySchema(strawberry.federation.Schema):
+    """The federated schema, logging only unexpected errors, and never their messages.
+
+    Expected errors (bad input, not found, a department down) carry a code and are the
+    client's business. An unexpected one is logged with its type, path and stack frames,
+    but not its message, which may quote SQL parameters such as ID numbers.
+    """
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        for error in errors:
+            cause = error.original_error
+            if cause is None or not _unexpected(error):
+                continue
+            frames = "".join(traceback.format_tb(cause.__traceback__))
+            logger.error(
+                "unexpected %s at %s\n%s", type(cause).__name__, error.path, frames.rstrip()
+            )
+
+
+def build_schema() -> CitySchema:
+    """The federated schema (Apollo Federation v2 subgraph: ``_service``, ``_entities``)."""
+    return CitySchema(
+        query=Query,
+        types=[Person, Place, Grid, GridEvent],
+        extensions=[
+            lambda: ParserCache(maxsize=512),
+            lambda: ValidationCache(maxsize=512),
+            lambda: MaskUnexpectedErrors(
+                should_mask_error=_unexpected,
+                error_message="internal error: the operators have been told",
+            ),
+        ],
+        federation_version="2.11",
+    )
+
+
+def schema_sdl() -> str:
+    """The printed SDL, as committed in ``schema.graphql``."""
+    return build_schema().as_str() + "\n"
