@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from enum import Enum
-from pathlib import Path
+from enum import StrEnum
+from pathlib import Path  # noqa: TC003 - typer reads annotations at run time
 from typing import Annotated
 
 import typer
@@ -25,7 +25,7 @@ app = typer.Typer(
 console = Console()
 
 
-class Scale(str, Enum):
+class Scale(StrEnum):
     small = "small"
     city = "city"
 

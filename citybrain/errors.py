@@ -27,6 +27,7 @@ def not_found(message: str) -> GraphQLError:
     """No entity with that key (or none the caller may see: the answer is the same)."""
     return GraphQLError(message, extensions={"code": NOT_FOUND})
 
+
 DEPARTMENT_UNAVAILABLE = "DEPARTMENT_UNAVAILABLE"
 INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 

@@ -13,7 +13,7 @@ __all__ = ["DEPARTMENTS", "DEVELOPMENT_SIGNING_KEY", "Settings", "mask_url"]
 
 # The four built-in departments; each has its own database (or HTTP base URL).
 DEPARTMENTS: tuple[str, ...] = ("civil_affairs", "health", "transport", "grid")
-DEVELOPMENT_SIGNING_KEY = "citybrain-development-key-not-for-production"  # noqa: S105
+DEVELOPMENT_SIGNING_KEY = "citybrain-development-key-not-for-production"
 
 _URL_PASSWORD = re.compile(r"(?P<head>[a-z0-9+]+://[^:/@]*:)(?P<password>[^@]*)(?P<tail>@)")
 

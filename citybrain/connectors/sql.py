@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from sqlalchemy import Select, and_, func, make_url, select, tuple_
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -13,7 +12,7 @@ from citybrain.connectors.base import Connector, Filter, Page, Row
 from citybrain.connectors.cursors import decode_cursor, encode_cursor
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
     from sqlalchemy import ColumnElement, MetaData, Table
     from sqlalchemy.engine import URL
@@ -164,7 +163,8 @@ class SqlConnector(Connector):
         columns = [spec.table.c[name] for name in spec.order]
         values = decode_cursor(cursor, [c.type.python_type for c in columns])
         if len(columns) == 1:
-            return columns[0] < values[0] if spec.descending else columns[0] > values[0]
+            single = columns[0] < values[0] if spec.descending else columns[0] > values[0]
+            return cast("ColumnElement[bool]", single)
         row = tuple_(*columns)
         return row < tuple_(*values) if spec.descending else row > tuple_(*values)
 
@@ -178,13 +178,13 @@ class SqlConnector(Connector):
 def _condition(table: Table, spec: Filter) -> ColumnElement[bool]:
     column = table.c[spec.column]
     if spec.op == "eq":
-        return column == spec.value
+        return cast("ColumnElement[bool]", column == spec.value)
     if spec.op == "in":
         return column.in_(list(spec.value))
     if spec.op == "ge":
-        return column >= spec.value
+        return cast("ColumnElement[bool]", column >= spec.value)
     if spec.op == "lt":
-        return column < spec.value
+        return cast("ColumnElement[bool]", column < spec.value)
     if spec.op == "prefix":
         prefix = str(spec.value)
         upper = _next_prefix(prefix)
@@ -217,4 +217,3 @@ def _serving_url(url: str) -> URL:
     ):
         return parsed.set(database=f"file:{database}", query={"mode": "rw", "uri": "true"})
     return parsed
-

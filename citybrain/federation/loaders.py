@@ -35,13 +35,13 @@ class Loaders:
 
     def __init__(self, connectors: Mapping[str, Connector]) -> None:
         self._connectors = connectors
-        self._loaders: dict[tuple[Any, ...], DataLoader] = {}
+        self._loaders: dict[tuple[Any, ...], DataLoader[Any, Any]] = {}
 
     def connector(self, department: str) -> Connector:
         """The connector serving ``department``."""
         return self._connectors[department]
 
-    def one(self, department: str, entity: str, key: str) -> DataLoader:
+    def one(self, department: str, entity: str, key: str) -> DataLoader[Any, Any]:
         """A loader of single rows by a unique key: ``load(value) -> Row | None``."""
         ident = (department, entity, key)
         loader = self._loaders.get(ident)
@@ -59,7 +59,7 @@ class Loaders:
 
     def many(
         self, department: str, entity: str, key: str, first: int, after: str | None
-    ) -> DataLoader:
+    ) -> DataLoader[Any, Any]:
         """A loader of row groups: ``load(value) -> Page`` of the first rows with that key."""
         ident = (department, entity, key, first, after)
         loader = self._loaders.get(ident)

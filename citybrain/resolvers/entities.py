@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from citybrain.connectors import InvalidCursor
 from citybrain.errors import bad_user_input, department_unavailable
-from citybrain.resolvers.prefetch import EMPTY, Bundle, page_args, prefetch
+from citybrain.resolvers.prefetch import Bundle, page_args, prefetch
 from citybrain.resolvers.relations import RELATIONS, Relation
 
 if TYPE_CHECKING:
@@ -68,4 +68,3 @@ async def fetch_list(
 def follow(type_name: str, field_name: str) -> Relation:
     """The relation behind ``type_name.field_name``."""
     return RELATIONS[type_name][field_name]
-

@@ -41,7 +41,9 @@ ENTITY_KEYS: dict[str, tuple[str, tuple[str, str, str], Callable[[Any], Any]]] =
 }
 
 
-async def reference_row(info: Info, type_name: str, representation: Mapping[str, Any]) -> Row | None:
+async def reference_row(
+    info: Info, type_name: str, representation: Mapping[str, Any]
+) -> Row | None:
     """The row behind one ``_entities`` representation; all of a request's are one batch.
 
     Extra keys in the representation (``@requires`` fields) are ignored.

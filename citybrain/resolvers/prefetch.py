@@ -12,6 +12,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from graphql import GraphQLError
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
 from citybrain.errors import bad_user_input
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
     from strawberry.types.nodes import Selection
 
-    from citybrain.connectors import Page, Row
+    from citybrain.connectors import Row
     from citybrain.federation import Loaders
     from citybrain.settings import Settings
 
@@ -87,7 +88,9 @@ def _node_selections(relation: Relation, selections: list[Selection]) -> list[Se
     nodes: list[Selection] = []
     for edges in _fields(selections):
         if edges.name == "edges":
-            nodes.extend(s for n in _fields(edges.selections) if n.name == "node" for s in n.selections)
+            nodes.extend(
+                s for n in _fields(edges.selections) if n.name == "node" for s in n.selections
+            )
     return nodes
 
 
@@ -110,7 +113,7 @@ async def load_relation(
         else:
             loader = loaders.one(relation.department, relation.entity, relation.key)
         values: list[Any] = await loader.load_many(keys)
-    except Exception as exc:  # noqa: BLE001 - raised again at each item's path
+    except Exception as exc:
         return Prefetched({}, EMPTY, error=exc)
     if relation.pick_first:
         values = [page.rows[0] if page.rows else None for page in values]
@@ -153,7 +156,7 @@ async def prefetch(
                 args = page_args(
                     settings, selected.arguments.get("first"), selected.arguments.get("after")
                 )
-            except Exception:  # noqa: BLE001 - the field reports its own bad arguments
+            except GraphQLError:
                 continue
         nodes = _node_selections(relation, selected.selections)
         wanted.setdefault((selected.name, args), []).extend(nodes)

@@ -47,8 +47,12 @@ _PERSON = ("civil_affairs", "person", "id_number")
 
 RELATIONS: dict[str, dict[str, Relation]] = {
     "Person": {
-        "household": _one("civil_affairs", "household", "household_id", "household_id", "Household"),
-        "elderlyCare": _one("civil_affairs", "elderly_care", "id_number", "id_number", "ElderlyCare"),
+        "household": _one(
+            "civil_affairs", "household", "household_id", "household_id", "Household"
+        ),
+        "elderlyCare": _one(
+            "civil_affairs", "elderly_care", "id_number", "id_number", "ElderlyCare"
+        ),
         "subsidies": _many("civil_affairs", "subsidy", "id_number", "id_number", "Subsidy"),
         "healthCode": _one("health", "health_code", "id_number", "id_number", "HealthCode"),
         "vaccinations": _many("health", "vaccination", "id_number", "id_number", "Vaccination"),
@@ -56,15 +60,22 @@ RELATIONS: dict[str, dict[str, Relation]] = {
             "health", "nucleic_acid_test", "id_number", "id_number", "NucleicAcidTest"
         ),
         "latestNucleicAcidTest": Relation(
-            "health", "nucleic_acid_test", "id_number", "id_number", "NucleicAcidTest",
-            many=True, pick_first=True,
+            "health",
+            "nucleic_acid_test",
+            "id_number",
+            "id_number",
+            "NucleicAcidTest",
+            many=True,
+            pick_first=True,
         ),
         "placeScans": _many("health", "place_scan", "id_number", "id_number", "PlaceScan"),
         "driverLicence": _one("transport", "driver", "id_number", "id_number", "DriverLicence"),
         "vehicles": _many("transport", "vehicle", "owner_id_number", "id_number", "Vehicle"),
         "violations": _many("transport", "violation", "id_number", "id_number", "Violation"),
         "homeGrid": _one("grid", "grid", "code", "home_grid_code", "Grid"),
-        "reportedEvents": _many("grid", "grid_event", "reporter_id_number", "id_number", "GridEvent"),
+        "reportedEvents": _many(
+            "grid", "grid_event", "reporter_id_number", "id_number", "GridEvent"
+        ),
     },
     "Household": {
         "head": _one(*_PERSON, "head_id_number", "Person"),

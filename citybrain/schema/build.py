@@ -7,7 +7,6 @@ import traceback
 from typing import TYPE_CHECKING
 
 import strawberry
-from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
 
 from citybrain.errors import INTERNAL_SERVER_ERROR
@@ -17,6 +16,7 @@ from citybrain.schema.health import Place
 from citybrain.schema.query import Query
 
 if TYPE_CHECKING:
+    from graphql import GraphQLError
     from strawberry.types import ExecutionContext
 
 __all__ = ["CitySchema", "build_schema", "schema_sdl"]

@@ -226,7 +226,9 @@ class EventStep(Entity):
     note: str = strawberry.field(description="Note left with the step.")
 
 
-@strawberry.type(description="Whistle (吹哨): a street summons a district department; 报到 answers.")
+@strawberry.type(
+    description="Whistle (吹哨): a street summons a district department; 报到 answers."
+)
 class Whistle(Entity):
     graphql_name = "Whistle"
     id: int = strawberry.field(description="Whistle number.")

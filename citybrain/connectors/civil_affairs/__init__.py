@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping  # noqa: TC003 - ClassVar annotations are read at run time
+from typing import ClassVar
+
 from citybrain.connectors.civil_affairs import tables
 from citybrain.connectors.sql import SqlConnector, SqlEntity
 
@@ -14,7 +17,7 @@ class CivilAffairsConnector(SqlConnector):
     department = "civil_affairs"
     description = "Civil affairs (民政): persons, households, elderly care, subsidies"
     metadata = tables.metadata
-    sql_entities = {
+    sql_entities: ClassVar[Mapping[str, SqlEntity]] = {
         "person": SqlEntity(tables.persons, order=("id_number",)),
         "household": SqlEntity(tables.households, order=("household_id",)),
         "elderly_care": SqlEntity(tables.elderly_care, order=("id_number",)),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping  # noqa: TC003 - ClassVar annotations are read at run time
+from typing import ClassVar
+
 from citybrain.connectors.grid import tables
 from citybrain.connectors.sql import SqlConnector, SqlEntity
 
@@ -14,7 +17,7 @@ class GridConnector(SqlConnector):
     department = "grid"
     description = "Grid governance (网格): hierarchy, workers, events, timelines, whistles"
     metadata = tables.metadata
-    sql_entities = {
+    sql_entities: ClassVar[Mapping[str, SqlEntity]] = {
         "district": SqlEntity(tables.districts, order=("code",)),
         "street": SqlEntity(tables.streets, order=("code",)),
         "community": SqlEntity(tables.communities, order=("code",)),

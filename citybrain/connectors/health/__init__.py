@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping  # noqa: TC003 - ClassVar annotations are read at run time
+from typing import ClassVar
+
 from citybrain.connectors.health import tables
 from citybrain.connectors.sql import SqlConnector, SqlEntity
 
@@ -14,7 +17,7 @@ class HealthConnector(SqlConnector):
     department = "health"
     description = "Health (卫健): health codes, vaccinations, nucleic-acid tests, places, scans"
     metadata = tables.metadata
-    sql_entities = {
+    sql_entities: ClassVar[Mapping[str, SqlEntity]] = {
         "health_code": SqlEntity(tables.health_codes, order=("id_number",)),
         "vaccination": SqlEntity(tables.vaccinations, order=("vaccinated_on", "id")),
         "nucleic_acid_test": SqlEntity(

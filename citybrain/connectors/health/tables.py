@@ -1,4 +1,4 @@
-"""Health (卫健) tables: health codes, vaccinations, nucleic-acid tests, places, scans, code shows."""
+"""Health (卫健) tables: health codes, vaccinations, nucleic-acid tests, places, scans."""
 
 from __future__ import annotations
 

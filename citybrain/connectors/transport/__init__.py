@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping  # noqa: TC003 - ClassVar annotations are read at run time
+from typing import ClassVar
+
 from citybrain.connectors.sql import SqlConnector, SqlEntity
 from citybrain.connectors.transport import tables
 
@@ -14,7 +17,7 @@ class TransportConnector(SqlConnector):
     department = "transport"
     description = "Transport (交通): ride-hailing platforms, drivers, vehicles, violations"
     metadata = tables.metadata
-    sql_entities = {
+    sql_entities: ClassVar[Mapping[str, SqlEntity]] = {
         "platform": SqlEntity(tables.platforms, order=("code",)),
         "driver": SqlEntity(tables.drivers, order=("id_number",)),
         "vehicle": SqlEntity(tables.vehicles, order=("plate",)),
