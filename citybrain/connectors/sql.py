@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from sqlalchemy import Select, and_, func, make_url, select, tuple_
+from sqlalchemy import Select, and_, false, func, make_url, select, tuple_
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from citybrain.connectors.base import Connector, Filter, Page, Row
@@ -177,6 +177,10 @@ class SqlConnector(Connector):
 
 def _condition(table: Table, spec: Filter) -> ColumnElement[bool]:
     column = table.c[spec.column]
+    values = spec.value if spec.op == "in" else [spec.value]
+    if any(isinstance(v, str) and "\x00" in v for v in values):
+        # No stored text holds NUL, and PostgreSQL refuses it as a parameter.
+        return false()
     if spec.op == "eq":
         return cast("ColumnElement[bool]", column == spec.value)
     if spec.op == "in":

@@ -153,8 +153,12 @@ async def prefetch(
         args: PageArgs | tuple[()] = ()
         if relation.many and not relation.pick_first:
             try:
+                first = selected.arguments.get("first")
+                # strawberry hands literal arguments over as they are written: "5", not 5
                 args = page_args(
-                    settings, selected.arguments.get("first"), selected.arguments.get("after")
+                    settings,
+                    None if first is None else int(first),
+                    selected.arguments.get("after"),
                 )
             except GraphQLError:
                 continue

@@ -1,0 +1,71 @@
+"""The integrator-facing surface is pinned, and every hook and setting is documented."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+import citybrain.connectors
+import citybrain.federation
+import citybrain.resolvers
+from citybrain.connectors import Connector
+from citybrain.settings import Settings
+
+DOCS = Path(__file__).parent.parent / "docs"
+
+
+def test_connectors_surface() -> None:
+    assert citybrain.connectors.__all__ == [
+        "ENTRY_POINT_GROUP",
+        "Connector",
+        "ConnectorSetupError",
+        "Filter",
+        "InvalidCursor",
+        "Page",
+        "Row",
+        "SqlConnector",
+        "SqlEntity",
+        "available_connectors",
+        "decode_cursor",
+        "encode_cursor",
+        "load_connectors",
+    ]
+
+
+def test_every_subpackage_exports_what_it_names() -> None:
+    # ruff's RUF022 keeps each __all__ sorted
+    for module in (citybrain.connectors, citybrain.federation, citybrain.resolvers):
+        for name in module.__all__:
+            assert hasattr(module, name), f"{module.__name__}.{name}"
+
+
+def test_connector_hooks() -> None:
+    hooks = {
+        name
+        for name, member in inspect.getmembers(Connector)
+        if not name.startswith("_") and (callable(member) or isinstance(member, classmethod))
+    }
+    assert hooks == {
+        "check_health",
+        "close",
+        "describe",
+        "entity_names",
+        "fetch_by_keys",
+        "fetch_groups",
+        "fetch_page",
+        "from_settings",
+    }
+    assert Connector.__abstractmethods__ == hooks - {"close", "describe"}
+
+
+def test_every_connector_hook_is_in_the_integrators_guide() -> None:
+    guide = (DOCS / "connectors.md").read_text(encoding="utf-8")
+    for name in [*Connector.__abstractmethods__, "close", "describe", "department", "description"]:
+        assert f"`{name}" in guide, f"docs/connectors.md does not document {name}"
+
+
+def test_every_setting_is_in_the_operations_guide() -> None:
+    guide = (DOCS / "operations.md").read_text(encoding="utf-8")
+    for name in Settings.model_fields:
+        variable = f"CITYBRAIN_{name.upper()}"
+        assert variable in guide, f"docs/operations.md does not document {variable}"
