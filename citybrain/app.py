@@ -7,7 +7,6 @@ import gc
 import logging
 from typing import TYPE_CHECKING, Any
 
-from citybrain.graphiql import graphiql_html, static_files
 from starlette.applications import Starlette
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -15,6 +14,7 @@ from strawberry.asgi import GraphQL
 
 from citybrain.connectors import load_connectors
 from citybrain.federation import Loaders, RequestContext
+from citybrain.graphiql import graphiql_html, static_files
 from citybrain.schema import build_schema
 from citybrain.settings import Settings
 
