@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import abc
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+from citybrain.connectors.cursors import encode_cursor
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -41,11 +43,27 @@ class Filter:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """One page of a list: rows in the entity's order, and where the next page starts."""
+    """One page of a list: rows in the entity's order, and where the next page starts.
+
+    Args:
+        rows: the rows of the page.
+        has_next_page: whether rows follow the last one.
+        ordering: the columns whose values place a row in the list; a row's cursor
+            encodes them (computed only when a client asks for it).
+    """
 
     rows: list[Row]
     has_next_page: bool
-    cursors: list[str] = field(default_factory=list)
+    ordering: tuple[str, ...] = ()
+
+    def cursor(self, row: Row) -> str:
+        """The opaque cursor that continues the list after ``row``."""
+        return encode_cursor([row[name] for name in self.ordering])
+
+    @property
+    def cursors(self) -> list[str]:
+        """The cursor of every row of the page."""
+        return [self.cursor(row) for row in self.rows]
 
 
 class Connector(abc.ABC):

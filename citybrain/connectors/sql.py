@@ -9,7 +9,7 @@ from sqlalchemy import Select, and_, false, func, make_url, select, tuple_
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from citybrain.connectors.base import Connector, Filter, Page, Row
-from citybrain.connectors.cursors import decode_cursor, encode_cursor
+from citybrain.connectors.cursors import decode_cursor
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -97,6 +97,10 @@ class SqlConnector(Connector):
         after: str | None = None,
     ) -> list[Page]:
         spec = self._entity(entity)
+        if len(values) == 1:
+            # One group (a root field's list): a plain ordered range scan of the index.
+            only = Filter(key, "eq", values[0])
+            return [await self.fetch_page(entity, [only], first=first, after=after)]
         table = spec.table
         rank = (
             func.row_number()
@@ -170,9 +174,7 @@ class SqlConnector(Connector):
 
     @staticmethod
     def _page(spec: SqlEntity, rows: list[Row], first: int) -> Page:
-        shown = rows[:first]
-        cursors = [encode_cursor([row[name] for name in spec.order]) for row in shown]
-        return Page(rows=shown, has_next_page=len(rows) > first, cursors=cursors)
+        return Page(rows=rows[:first], has_next_page=len(rows) > first, ordering=spec.order)
 
 
 def _condition(table: Table, spec: Filter) -> ColumnElement[bool]:

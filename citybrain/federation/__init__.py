@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 from citybrain.federation.context import RequestContext
-from citybrain.federation.loaders import Loaders
+from citybrain.federation.loaders import KeyLoader, Loaders
 
-__all__ = ["Loaders", "RequestContext"]
+__all__ = ["KeyLoader", "Loaders", "RequestContext"]

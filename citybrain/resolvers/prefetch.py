@@ -101,8 +101,14 @@ async def load_relation(
     args: PageArgs | tuple[()],
     selections: list[Selection],
     settings: Settings,
+    *,
+    alone: bool = False,
 ) -> Prefetched:
-    """Load ``relation`` for every parent row in one batched call, then look further ahead."""
+    """Load ``relation`` for every parent row in one batched call, then look further ahead.
+
+    ``alone`` marks an item resolving on its own (e.g. under ``_entities``): its loads go
+    through the DataLoaders, which batch them with its siblings', all the way down.
+    """
     keys = list(dict.fromkeys(r[relation.source] for r in rows if r[relation.source] is not None))
     try:
         if relation.pick_first:
@@ -112,7 +118,10 @@ async def load_relation(
             loader = loaders.many(relation.department, relation.entity, relation.key, first, after)
         else:
             loader = loaders.one(relation.department, relation.entity, relation.key)
-        values: list[Any] = await loader.load_many(keys)
+        if alone:
+            values: list[Any] = await loader.loader.load_many(keys)
+        else:
+            values = await loader.load_many(keys)
     except Exception as exc:
         return Prefetched({}, EMPTY, error=exc)
     if relation.pick_first:
@@ -122,7 +131,7 @@ async def load_relation(
         children = [row for page in values for row in page.rows]
     else:
         children = [v for v in values if v is not None]
-    child = await prefetch(loaders, relation.target, children, selections, settings)
+    child = await prefetch(loaders, relation.target, children, selections, settings, alone=alone)
     return Prefetched(dict(zip(keys, values, strict=True)), child)
 
 
@@ -132,6 +141,8 @@ async def prefetch(
     rows: Sequence[Row],
     selections: list[Selection],
     settings: Settings,
+    *,
+    alone: bool = False,
 ) -> Bundle:
     """Load every cross-department field selected on ``rows`` (of GraphQL type ``type_name``).
 
@@ -169,7 +180,9 @@ async def prefetch(
     slots = list(wanted)
     loaded = await asyncio.gather(
         *(
-            load_relation(loaders, relations[name], rows, args, wanted[(name, args)], settings)
+            load_relation(
+                loaders, relations[name], rows, args, wanted[(name, args)], settings, alone=alone
+            )
             for name, args in slots
         )
     )

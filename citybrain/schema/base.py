@@ -6,11 +6,14 @@ import dataclasses
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar, cast
 
 import strawberry
+from strawberry.types.nodes import convert_selections
 
 from citybrain.resolvers import EMPTY, Bundle, Prefetched, follow, load_relation, page_args
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable
+
+    from graphql import GraphQLResolveInfo
 
     from strawberry.types import Info
 
@@ -25,42 +28,69 @@ T = TypeVar("T")
 
 @strawberry.type(description="Where a page of a list stands (Relay cursor connections).")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(description="Whether items follow this page.")
+    has_previous_page: bool = strawberry.field(
+        description="Whether this page was asked for `after` a cursor."
+    )
+
+    if TYPE_CHECKING:
+        _page: Page | None
+
+    @strawberry.field(description="Cursor of the first item of the page.")
+    def start_cursor(self) -> str | None:
+        page = self._page
+        return page.cursor(page.rows[0]) if page is not None and page.rows else None
+
+    @strawberry.field(description="Cursor of the last item: pass it as `after` for the next page.")
+    def end_cursor(self) -> str | None:
+        page = self._page
+        return page.cursor(page.rows[-1]) if page is not None and page.rows else None
 
 
 @strawberry.type(description="One item of a list, with the cursor to continue after it.")
 class Edge(Generic[T]):
-    cursor: str
-    node: T
+    node: T = strawberry.field(description="The item.")
+
+    if TYPE_CHECKING:
+        _page: Page
+        _row: Row
+
+    @strawberry.field(description="Opaque cursor: pass it as `after` to continue after this item.")
+    def cursor(self) -> str:
+        return self._page.cursor(self._row)
+
+
+def _edge(node: Any, page: Page, row: Row) -> Edge[Any]:
+    edge: Edge[Any] = Edge.__new__(Edge)
+    edge.node = node
+    edge._page = page
+    edge._row = row
+    return edge
+
+
+def _page_info(page: Page | None, after: str | None) -> PageInfo:
+    info = PageInfo.__new__(PageInfo)
+    info.has_next_page = page is not None and page.has_next_page
+    info.has_previous_page = after is not None
+    info._page = page
+    return info
 
 
 @strawberry.type(description="A page of a list: `first` items `after` a cursor.")
 class Connection(Generic[T]):
-    edges: list[Edge[T]]
-    page_info: PageInfo
+    edges: list[Edge[T]] = strawberry.field(description="The items of the page, in order.")
+    page_info: PageInfo = strawberry.field(description="Where the page stands in the list.")
 
     @classmethod
-    def of(cls, page: Page, wrap: Any, bundle: Bundle, *, after: str | None) -> Connection[T]:
+    def of(
+        cls, page: Page | None, wrap: Any, bundle: Bundle, *, after: str | None
+    ) -> Connection[T]:
         """Wrap one department page; ``wrap(row, bundle)`` builds each node."""
-        cursors = page.cursors
-        return cls(
-            edges=[
-                Edge(cursor=c, node=wrap(row, bundle))
-                for c, row in zip(cursors, page.rows, strict=True)
-            ],
-            page_info=PageInfo(
-                has_next_page=page.has_next_page,
-                has_previous_page=after is not None,
-                start_cursor=cursors[0] if cursors else None,
-                end_cursor=cursors[-1] if cursors else None,
-            ),
-        )
-
-
-_COLUMNS: dict[type, tuple[str, ...]] = {}
+        connection: Connection[T] = cls.__new__(cls)
+        rows = page.rows if page is not None else []
+        connection.edges = [_edge(wrap(row, bundle), page, row) for row in rows]  # type: ignore[arg-type]
+        connection.page_info = _page_info(page, after)
+        return connection
 
 
 @dataclasses.dataclass(kw_only=True)
@@ -81,12 +111,9 @@ class Entity:
     @classmethod
     def wrap(cls, row: Row, bundle: Bundle = EMPTY) -> Self:
         """Build the object for ``row``; ``bundle`` holds what was loaded for its fields."""
-        columns = _COLUMNS.get(cls)
-        if columns is None:
-            columns = _COLUMNS[cls] = tuple(
-                f.name for f in dataclasses.fields(cls) if f.init and not f.name.startswith("_")
-            )
-        entity = cls(**{c: row[c] for c in columns})
+        # Plain fields are read as attributes named like the row's columns.
+        entity = cls.__new__(cls)
+        entity.__dict__.update(row)
         entity._row = row
         entity._bundle = bundle
         return entity
@@ -97,7 +124,9 @@ class Entity:
             return found
         ctx: RequestContext = info.context
         relation = follow(self.graphql_name, info.field_name)
-        selections = info.selected_fields[0].selections
+        # strawberry's Info, or graphql-core's own (see fast_paths)
+        raw = cast("GraphQLResolveInfo[Any]", getattr(info, "_raw_info", info))
+        selections = convert_selections(raw, raw.field_nodes)[0].selections
         if relation.many and not relation.pick_first:
             selections = [
                 s
@@ -107,7 +136,9 @@ class Entity:
                 if getattr(node, "name", None) == "node"
                 for s in node.selections
             ]
-        return load_relation(ctx.loaders, relation, [self._row], args, selections, ctx.settings)
+        return load_relation(
+            ctx.loaders, relation, [self._row], args, selections, ctx.settings, alone=True
+        )
 
     def related_one(self, info: Info, target: type[E]) -> E | None:
         """The single related entity of this field (a value, or an awaitable of one)."""
@@ -151,14 +182,4 @@ def _page(
         raise found.error
     relation = follow(parent.graphql_name, info.field_name)
     page: Page | None = found.values.get(parent._row[relation.source])
-    if page is None:
-        return Connection(
-            edges=[],
-            page_info=PageInfo(
-                has_next_page=False,
-                has_previous_page=after is not None,
-                start_cursor=None,
-                end_cursor=None,
-            ),
-        )
     return Connection.of(page, target.wrap, found.child, after=after)

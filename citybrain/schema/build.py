@@ -11,6 +11,7 @@ from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
 
 from citybrain.errors import INTERNAL_SERVER_ERROR
 from citybrain.schema.civil_affairs import Person
+from citybrain.schema.fast_paths import install_fast_paths
 from citybrain.schema.grid import Grid, GridEvent
 from citybrain.schema.health import Place
 from citybrain.schema.query import Query
@@ -61,7 +62,7 @@ class CitySchema(strawberry.federation.Schema):
 
 def build_schema() -> CitySchema:
     """The federated schema (Apollo Federation v2 subgraph: ``_service``, ``_entities``)."""
-    return CitySchema(
+    schema = CitySchema(
         query=Query,
         types=[Person, Place, Grid, GridEvent],
         extensions=[
@@ -74,6 +75,8 @@ def build_schema() -> CitySchema:
         ],
         federation_version="2.11",
     )
+    install_fast_paths(schema._schema)
+    return schema
 
 
 def schema_sdl() -> str:
