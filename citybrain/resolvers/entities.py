@@ -37,7 +37,7 @@ async def fetch_entity(
         selections: what the query selects on the entity.
     """
     department, entity, key = source
-    row: Row | None = await ctx.loaders.one(department, entity, key).load(value)
+    (row,) = await ctx.loaders.one(department, entity, key).load_many([value])
     if row is None:
         return None
     return row, await prefetch(ctx.loaders, type_name, [row], selections, ctx.settings)
