@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -59,6 +59,12 @@ class Settings(BaseSettings):
     port: int = 8000
     signing_key: SecretStr = SecretStr(DEVELOPMENT_SIGNING_KEY)
     sql_echo: bool = False
+    profile: Literal["development", "production"] = "development"
+    token_issuer: str = "citybrain"
+    token_audience: str = "citybrain"
+    jwks_file: Path | None = None
+    audit_url: str | None = None
+    audit_retention_days: int = Field(default=184, ge=1)
 
     def department_url(self, department: str) -> str:
         """The database URL of ``department``: the configured one or the SQLite default."""
@@ -70,6 +76,12 @@ class Settings(BaseSettings):
     def connector_name(self, department: str) -> str:
         """The entry-point name chosen for ``department`` (by default, the department's own)."""
         return self.connectors.get(department, department)
+
+    def audit_store_url(self) -> str:
+        """The audit store's URL: the configured one or a SQLite file beside the departments."""
+        if self.audit_url:
+            return self.audit_url
+        return f"sqlite+aiosqlite:///{self.data_dir.absolute() / 'audit'}.sqlite3"
 
     def uses_development_defaults(self) -> list[str]:
         """Name each development default still in force (empty in a production set-up)."""
