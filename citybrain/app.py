@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
+import uuid
 from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
@@ -12,10 +13,17 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from strawberry.asgi import GraphQL
 
+from citybrain.auth.access import AUDIT_UNAVAILABLE, Access
+from citybrain.auth.audit import AuditStore, AuditUnavailable, operation_hash
+from citybrain.auth.audit_gate import AuditGate
+from citybrain.auth.middleware import BearerAuthentication, graphiql_headers
+from citybrain.auth.policy import FieldPolicy, PolicyError, load_policy
+from citybrain.auth.principal import ANONYMOUS
+from citybrain.auth.tokens import TokenVerifier
 from citybrain.connectors import load_connectors
 from citybrain.federation import Loaders, RequestContext
 from citybrain.graphiql import graphiql_html, static_files
-from citybrain.schema import build_schema
+from citybrain.schema import build_schema, field_catalogue, maskable_fields
 from citybrain.settings import Settings
 
 if TYPE_CHECKING:
@@ -23,6 +31,8 @@ if TYPE_CHECKING:
 
     from starlette.requests import Request
     from starlette.websockets import WebSocket
+    from strawberry.http import GraphQLHTTPResponse
+    from strawberry.types import ExecutionResult
 
     from citybrain.connectors import Connector
 
@@ -34,24 +44,78 @@ logger = logging.getLogger("citybrain")
 class CityGraphQL(GraphQL[RequestContext, None]):
     """The GraphQL endpoint, with a per-request context and GraphiQL served offline."""
 
-    def __init__(self, settings: Settings, connectors: Mapping[str, Connector]) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        connectors: Mapping[str, Connector],
+        policy: FieldPolicy,
+        audit: AuditGate,
+    ) -> None:
         super().__init__(build_schema(), graphql_ide="graphiql" if settings.graphiql else None)
         self.settings = settings
         self.connectors = connectors
+        self.policy = policy
+        self.audit = audit
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> RequestContext:
         # Runs for GraphiQL page loads too: building loaders does no I/O.
-        return RequestContext(
+        principal = getattr(request.state, "principal", ANONYMOUS)
+        context = RequestContext(
             settings=self.settings,
             loaders=Loaders(self.connectors),
             request=request,
             response=response,
+            principal=principal,
+            access=Access.for_principal(
+                principal, self.policy, audit_ready=await self.audit.ready()
+            ),
+            request_id=uuid.uuid4().hex,
         )
+        request.state.citybrain_context = context
+        return context
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        response = await super().process_result(request, result)
+        context: RequestContext | None = getattr(request.state, "citybrain_context", None)
+        if context is None or context.access is None:
+            return response
+        access = context.access
+        if access.audit_ready:
+            client = request.client.host if request.client else ""
+            try:
+                await self.audit.write(
+                    access,
+                    request_id=context.request_id,
+                    operation_hash=context.operation_hash or operation_hash(""),
+                    client_address=client,
+                )
+            except AuditUnavailable:
+                # Never serve personal data that was not audited.
+                return {
+                    "data": None,
+                    "errors": [
+                        {
+                            "message": "the audit trail could not be written; nothing was served",
+                            "extensions": {
+                                "code": AUDIT_UNAVAILABLE,
+                                "requestId": context.request_id,
+                            },
+                        }
+                    ],
+                }
+        if access.masked_paths:
+            extensions = dict(response.get("extensions") or {})
+            extensions["masked"] = access.masked_paths
+            response["extensions"] = extensions
+        return response
 
     async def render_graphql_ide(self, request: Request) -> Response:
-        return HTMLResponse(graphiql_html(endpoint=str(request.url.path)))
+        headers = graphiql_headers(self.settings)  # development: a demo citizen token
+        return HTMLResponse(graphiql_html(str(request.url.path), default_headers=headers))
 
 
 def create_app(
@@ -64,8 +128,17 @@ def create_app(
         connectors: department -> connector (built from the settings when omitted).
     """
     settings = settings or Settings()
+    verifier = TokenVerifier(settings)  # reads the keys: fails fast on a bad key file
+    policy = load_policy(field_catalogue(), maskable_fields())
+    unruled = policy.unruled()
+    if unruled and settings.profile == "production":
+        raise PolicyError(
+            f"{len(unruled)} personal or sensitive fields have no policy rule (first: "
+            f"{unruled[0][0]} on {unruled[0][1]}); `citybrain policy check` lists them all"
+        )
     connectors = connectors if connectors is not None else load_connectors(settings)
-    graphql = CityGraphQL(settings, connectors)
+    audit = AuditGate(AuditStore.from_settings(settings))
+    graphql = CityGraphQL(settings, connectors, policy, audit)
 
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
@@ -83,13 +156,15 @@ def create_app(
         finally:
             for connector in connectors.values():
                 await connector.close()
+            await audit.store.close()
 
     routes: list[Any] = [
-        Route("/graphql", graphql),
+        Route("/graphql", BearerAuthentication(graphql, verifier)),
         Route("/healthz", healthz),
         Mount("/static", app=static_files(), name="static"),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.settings = settings
     app.state.connectors = connectors
+    app.state.audit = audit
     return app

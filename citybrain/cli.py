@@ -13,6 +13,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from citybrain.auth.audit_cli import audit_app
+from citybrain.auth.policy_cli import policy_app
+from citybrain.auth.token_cli import token_command
 from citybrain.settings import DEPARTMENTS, Settings
 
 __all__ = ["app", "main"]
@@ -23,6 +26,9 @@ app = typer.Typer(
     add_completion=False,
 )
 console = Console()
+app.add_typer(policy_app, name="policy")
+app.add_typer(audit_app, name="audit")
+app.command("token")(token_command)
 
 
 class Scale(StrEnum):

@@ -60,8 +60,8 @@ class Settings(BaseSettings):
     signing_key: SecretStr = SecretStr(DEVELOPMENT_SIGNING_KEY)
     sql_echo: bool = False
     profile: Literal["development", "production"] = "development"
-    token_issuer: str = "citybrain"
-    token_audience: str = "citybrain"
+    token_issuer: str = "citybrain"  # noqa: S105 - a claim value, not a secret
+    token_audience: str = "citybrain"  # noqa: S105 - a claim value, not a secret
     jwks_file: Path | None = None
     audit_url: str | None = None
     audit_retention_days: int = Field(default=184, ge=1)

@@ -45,11 +45,11 @@ query($grid: String!, $after: String) { persons(gridCode: $grid, first: 1000, af
 
 
 async def _counts(settings: Settings, query: str, variables: dict[str, object]) -> dict[str, int]:
-    client, http = await open_graph(settings)
-    async with http:
+    client, _ = await open_graph(settings)
+    try:
         data = await client.data(query, variables)
-    for connector in client.connectors.values():
-        await connector.close()
+    finally:
+        await client.aclose()
     assert data
     return dict(client.statements.counts)
 
@@ -59,10 +59,10 @@ async def _windows(settings: Settings) -> dict[int, tuple[str | None, list[str]]
 
     The demo resident has rows in every department, so each page exercises every field.
     """
-    client, http = await open_graph(settings)
+    client, _ = await open_graph(settings)
     edges: list[dict[str, Any]] = []
     after = None
-    async with http:
+    try:
         while True:
             page = (await client.data(ALL_RESIDENTS, {"grid": DEMO_GRID_CODE, "after": after}))[
                 "persons"
@@ -71,8 +71,8 @@ async def _windows(settings: Settings) -> dict[int, tuple[str | None, list[str]]
             if not page["pageInfo"]["hasNextPage"]:
                 break
             after = page["pageInfo"]["endCursor"]
-    for connector in client.connectors.values():
-        await connector.close()
+    finally:
+        await client.aclose()
     ids = [e["node"]["idNumber"] for e in edges]
     demo = ids.index(DEMO_ID_NUMBER)
     windows = {}

@@ -257,8 +257,11 @@ async def test_bad_input_gets_clear_coded_errors(graph: GraphClient) -> None:
         "{ edges { cursor } } } }",
         {"id": DEMO_ID_NUMBER},
     )
-    assert nested_bad["data"] == {"person": None}
+    assert nested_bad["data"] == {
+        "person": {"name": nested_bad["data"]["person"]["name"], "vaccinations": None}
+    }
     assert nested_bad["errors"][0]["path"] == ["person", "vaccinations"]
+    assert nested_bad["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
     bad_grid = await graph.query('{ grid(code: "12") { name } }')
     assert bad_grid["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"

@@ -117,6 +117,7 @@ class Connector(abc.ABC):
         *,
         first: int,
         after: str | None = None,
+        filters: Sequence[Filter] = (),
     ) -> list[Page]:
         """For each value, the first ``first`` rows whose ``key`` column equals it, one call.
 
@@ -126,6 +127,7 @@ class Connector(abc.ABC):
             values: the group keys; the answer has one page per value.
             first: rows per group.
             after: a cursor from an earlier page: each group starts after it.
+            filters: further conditions on every row (e.g. the caller's jurisdiction).
         """
 
     @abc.abstractmethod

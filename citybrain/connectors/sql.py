@@ -95,12 +95,13 @@ class SqlConnector(Connector):
         *,
         first: int,
         after: str | None = None,
+        filters: Sequence[Filter] = (),
     ) -> list[Page]:
         spec = self._entity(entity)
         if len(values) == 1:
             # One group (a root field's list): a plain ordered range scan of the index.
-            only = Filter(key, "eq", values[0])
-            return [await self.fetch_page(entity, [only], first=first, after=after)]
+            only = [Filter(key, "eq", values[0]), *filters]
+            return [await self.fetch_page(entity, only, first=first, after=after)]
         table = spec.table
         rank = (
             func.row_number()
@@ -110,7 +111,9 @@ class SqlConnector(Connector):
         grouped: dict[Any, list[Row]] = {}
         for start in range(0, len(values), _CHUNK):
             chunk = list(values[start : start + _CHUNK])
-            inner = select(table, rank).where(table.c[key].in_(chunk))
+            inner = select(table, rank).where(
+                table.c[key].in_(chunk), *(_condition(table, f) for f in filters)
+            )
             if after is not None:
                 inner = inner.where(self._after(spec, after))
             ranked = inner.subquery()

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from citybrain.auth.access import Access
+    from citybrain.auth.principal import Principal
     from citybrain.federation.loaders import Loaders
     from citybrain.settings import Settings
 
 __all__ = ["RequestContext"]
+
+
+def _anonymous() -> Principal:
+    # Imported late: the auth package may import the federation layer.
+    from citybrain.auth.principal import ANONYMOUS
+
+    return ANONYMOUS
 
 
 @dataclass(slots=True)
@@ -20,3 +29,9 @@ class RequestContext:
     loaders: Loaders
     request: Any = None
     response: Any = None
+    principal: Principal = field(default_factory=_anonymous)
+    """Who is asking (from the bearer token); anonymous without one."""
+    access: Access | None = None
+    """What the caller may see; None only where policies are switched off (benchmarks)."""
+    request_id: str = ""
+    operation_hash: str = ""

@@ -13,7 +13,7 @@ from citybrain.errors import bad_user_input, department_unavailable
 if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine, Mapping, Sequence
 
-    from citybrain.connectors import Connector
+    from citybrain.connectors import Connector, Filter
 
 __all__ = ["KeyLoader", "Loaders"]
 
@@ -94,10 +94,19 @@ class Loaders:
         return loader
 
     def many(
-        self, department: str, entity: str, key: str, first: int, after: str | None
+        self,
+        department: str,
+        entity: str,
+        key: str,
+        first: int,
+        after: str | None,
+        filters: Sequence[Filter] = (),
     ) -> KeyLoader:
-        """A loader of row groups: ``load(value) -> Page`` of the first rows with that key."""
-        ident = (department, entity, key, first, after)
+        """A loader of row groups: ``load(value) -> Page`` of the first rows with that key.
+
+        ``filters`` (the caller's jurisdiction) are applied in the department's query.
+        """
+        ident = (department, entity, key, first, after, tuple(filters))
         loader = self._loaders.get(ident)
         if loader is None:
             connector = self._connectors[department]
@@ -105,7 +114,7 @@ class Loaders:
             async def batch(values: Sequence[Any]) -> list[Any]:
                 try:
                     return await connector.fetch_groups(
-                        entity, key, values, first=first, after=after
+                        entity, key, values, first=first, after=after, filters=filters
                     )
                 except InvalidCursor as exc:
                     raise bad_user_input(str(exc), argument="after") from None

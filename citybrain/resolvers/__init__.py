@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from citybrain.resolvers.entities import fetch_entity, fetch_list, follow
+from citybrain.resolvers.entities import fetch_entity, fetch_list, follow, visible
 from citybrain.resolvers.prefetch import (
     EMPTY,
     Bundle,
@@ -27,4 +27,5 @@ __all__ = [
     "load_relation",
     "page_args",
     "prefetch",
+    "visible",
 ]

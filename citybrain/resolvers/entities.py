@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from citybrain.connectors import InvalidCursor
+from citybrain.connectors import InvalidCursor, Page
 from citybrain.errors import bad_user_input, department_unavailable
-from citybrain.resolvers.prefetch import Bundle, page_args, prefetch
+from citybrain.resolvers.prefetch import EMPTY, Bundle, page_args, prefetch
 from citybrain.resolvers.relations import RELATIONS, Relation
 
 if TYPE_CHECKING:
@@ -14,10 +14,10 @@ if TYPE_CHECKING:
 
     from strawberry.types.nodes import Selection
 
-    from citybrain.connectors import Filter, Page, Row
+    from citybrain.connectors import Filter, Row
     from citybrain.federation import RequestContext
 
-__all__ = ["fetch_entity", "fetch_list", "follow"]
+__all__ = ["fetch_entity", "fetch_list", "follow", "visible"]
 
 
 async def fetch_entity(
@@ -38,9 +38,9 @@ async def fetch_entity(
     """
     department, entity, key = source
     (row,) = await ctx.loaders.one(department, entity, key).load_many([value])
-    if row is None:
-        return None
-    return row, await prefetch(ctx.loaders, type_name, [row], selections, ctx.settings)
+    if row is None or not visible(ctx, entity, row):
+        return None  # outside the jurisdiction reads exactly like a missing key
+    return row, await prefetch(ctx, type_name, [row], selections)
 
 
 async def fetch_list(
@@ -55,14 +55,22 @@ async def fetch_list(
     """One page of a department list, filtered in the department's own query."""
     size, cursor = page_args(ctx.settings, first, after)
     department, entity = source
+    scoped = ctx.access.scope.filters(entity) if ctx.access is not None else []
+    if scoped is None:  # the caller may see no row of this entity
+        return Page(rows=[], has_next_page=False), EMPTY
     connector = ctx.loaders.connector(department)
     try:
-        page = await connector.fetch_page(entity, filters, first=size, after=cursor)
+        page = await connector.fetch_page(entity, [*filters, *scoped], first=size, after=cursor)
     except InvalidCursor as exc:  # an unknown cursor: the client's to fix
         raise bad_user_input(str(exc), argument="after") from None
     except Exception as exc:
         raise department_unavailable(department) from exc
-    return page, await prefetch(ctx.loaders, type_name, page.rows, selections, ctx.settings)
+    return page, await prefetch(ctx, type_name, page.rows, selections)
+
+
+def visible(ctx: RequestContext, entity: str, row: Row) -> bool:
+    """Whether the caller may see ``row`` (an entity fetched by key)."""
+    return ctx.access is None or ctx.access.scope.visible(entity, row)
 
 
 def follow(type_name: str, field_name: str) -> Relation:

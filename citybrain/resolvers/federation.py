@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from citybrain.errors import bad_user_input
 from citybrain.id_numbers import InvalidIdNumber, validate_id_number
+from citybrain.resolvers.entities import visible
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -55,4 +56,6 @@ async def reference_row(
     row: Row | None = await ctx.loaders.one(department, entity, column).load(
         normalise(representation[field])
     )
+    if row is None or not visible(ctx, entity, row):
+        return None  # outside the jurisdiction reads exactly like a missing key
     return row

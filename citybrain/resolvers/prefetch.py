@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from graphql import GraphQLError
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
+from citybrain.auth.sensitivity import Decision
 from citybrain.errors import bad_user_input
 from citybrain.resolvers.relations import RELATIONS, Relation
 
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from strawberry.types.nodes import Selection
 
     from citybrain.connectors import Row
-    from citybrain.federation import Loaders
+    from citybrain.federation import RequestContext
     from citybrain.settings import Settings
 
 __all__ = ["EMPTY", "Bundle", "PageArgs", "Prefetched", "load_relation", "page_args", "prefetch"]
@@ -95,12 +96,11 @@ def _node_selections(relation: Relation, selections: list[Selection]) -> list[Se
 
 
 async def load_relation(
-    loaders: Loaders,
+    ctx: RequestContext,
     relation: Relation,
     rows: Sequence[Row],
     args: PageArgs | tuple[()],
     selections: list[Selection],
-    settings: Settings,
     *,
     alone: bool = False,
 ) -> Prefetched:
@@ -108,14 +108,23 @@ async def load_relation(
 
     ``alone`` marks an item resolving on its own (e.g. under ``_entities``): its loads go
     through the DataLoaders, which batch them with its siblings', all the way down.
+    Rows outside the caller's jurisdiction are filtered in the department's query (lists)
+    or dropped as if missing (single rows fetched by key).
     """
     keys = list(dict.fromkeys(r[relation.source] for r in rows if r[relation.source] is not None))
+    scope = ctx.access.scope if ctx.access is not None and not relation.owned else None
+    filters = scope.filters(relation.entity) if scope is not None else []
+    if filters is None:  # nothing of this entity is visible to the caller
+        keys = []
+    loaders = ctx.loaders
     try:
         if relation.pick_first:
             loader = loaders.many(relation.department, relation.entity, relation.key, 1, None)
         elif relation.many:
             first, after = args  # type: ignore[misc]
-            loader = loaders.many(relation.department, relation.entity, relation.key, first, after)
+            loader = loaders.many(
+                relation.department, relation.entity, relation.key, first, after, filters or ()
+            )
         else:
             loader = loaders.one(relation.department, relation.entity, relation.key)
         if alone:
@@ -124,6 +133,8 @@ async def load_relation(
             values = await loader.load_many(keys)
     except Exception as exc:
         return Prefetched({}, EMPTY, error=exc)
+    if scope is not None and not relation.many:
+        values = [v if v is None or scope.visible(relation.entity, v) else None for v in values]
     if relation.pick_first:
         values = [page.rows[0] if page.rows else None for page in values]
         children: list[Row] = [v for v in values if v is not None]
@@ -131,35 +142,40 @@ async def load_relation(
         children = [row for page in values for row in page.rows]
     else:
         children = [v for v in values if v is not None]
-    child = await prefetch(loaders, relation.target, children, selections, settings, alone=alone)
+    child = await prefetch(ctx, relation.target, children, selections, alone=alone)
     return Prefetched(dict(zip(keys, values, strict=True)), child)
 
 
 async def prefetch(
-    loaders: Loaders,
+    ctx: RequestContext,
     type_name: str,
     rows: Sequence[Row],
     selections: list[Selection],
-    settings: Settings,
     *,
     alone: bool = False,
 ) -> Bundle:
     """Load every cross-department field selected on ``rows`` (of GraphQL type ``type_name``).
 
+    A field the caller's policy denies is not loaded at all.
+
     Args:
-        loaders: the request's loaders.
+        ctx: the request context (loaders, settings, access).
         type_name: the GraphQL type of the rows.
         rows: the parent rows of one page.
         selections: what the query selects on each of them.
-        settings: for default and maximum page sizes.
+        alone: see :func:`load_relation`.
     """
     relations = RELATIONS.get(type_name)
     if not relations or not rows:
         return EMPTY
+    settings = ctx.settings
+    decisions = ctx.access.decisions if ctx.access is not None else None
     wanted: dict[tuple[str, PageArgs | tuple[()]], list[Selection]] = {}
     for selected in _fields(selections):
         relation = relations.get(selected.name)
         if relation is None:
+            continue
+        if decisions is not None and decisions[f"{type_name}.{selected.name}"] is Decision.DENY:
             continue
         args: PageArgs | tuple[()] = ()
         if relation.many and not relation.pick_first:
@@ -180,9 +196,7 @@ async def prefetch(
     slots = list(wanted)
     loaded = await asyncio.gather(
         *(
-            load_relation(
-                loaders, relations[name], rows, args, wanted[(name, args)], settings, alone=alone
-            )
+            load_relation(ctx, relations[name], rows, args, wanted[(name, args)], alone=alone)
             for name, args in slots
         )
     )

@@ -7,7 +7,7 @@ schema type.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 __all__ = ["RELATIONS", "Relation"]
 
@@ -24,6 +24,8 @@ class Relation:
         target: the GraphQL type of the target, to look further ahead.
         many: a paginated list (a connection) rather than one row.
         pick_first: a single row taken from the head of an ordered list (e.g. latest test).
+        owned: the target rows belong to the parent (a resident's own records): the
+            parent's jurisdiction check covers them. Other targets are checked themselves.
     """
 
     department: str
@@ -33,6 +35,7 @@ class Relation:
     target: str
     many: bool = False
     pick_first: bool = False
+    owned: bool = False
 
 
 def _one(department: str, entity: str, key: str, source: str, target: str) -> Relation:
@@ -141,3 +144,6 @@ RELATIONS: dict[str, dict[str, Relation]] = {
         "street": _one("grid", "street", "code", "street_code", "Street"),
     },
 }
+
+# A resident's own records are reached only through the resident, whose row is checked.
+RELATIONS["Person"] = {name: replace(r, owned=True) for name, r in RELATIONS["Person"].items()}

@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from citybrain.schema.build import build_schema, schema_sdl
+from citybrain.schema.classes import field_catalogue, maskable_fields
 
-__all__ = ["build_schema", "schema_sdl"]
+__all__ = ["build_schema", "field_catalogue", "maskable_fields", "schema_sdl"]

@@ -14,7 +14,6 @@ if TYPE_CHECKING:
     from collections.abc import Awaitable
 
     from graphql import GraphQLResolveInfo
-
     from strawberry.types import Info
 
     from citybrain.connectors import Page, Row
@@ -136,9 +135,7 @@ class Entity:
                 if getattr(node, "name", None) == "node"
                 for s in node.selections
             ]
-        return load_relation(
-            ctx.loaders, relation, [self._row], args, selections, ctx.settings, alone=True
-        )
+        return load_relation(ctx, relation, [self._row], args, selections, alone=True)
 
     def related_one(self, info: Info, target: type[E]) -> E | None:
         """The single related entity of this field (a value, or an awaitable of one)."""

@@ -2,27 +2,35 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import traceback
 from typing import TYPE_CHECKING
 
 import strawberry
-from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
+from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension, ValidationCache
 
 from citybrain.errors import INTERNAL_SERVER_ERROR
+from citybrain.schema.base import Entity
 from citybrain.schema.civil_affairs import Person
+from citybrain.schema.directives import classify_fields
 from citybrain.schema.fast_paths import install_fast_paths
 from citybrain.schema.grid import Grid, GridEvent
 from citybrain.schema.health import Place
 from citybrain.schema.query import Query
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from graphql import GraphQLError
     from strawberry.types import ExecutionContext
 
 __all__ = ["CitySchema", "build_schema", "schema_sdl"]
 
 logger = logging.getLogger("citybrain.errors")
+
+# Importing the schema modules above defined every entity type.
+ENTITY_TYPES: tuple[type[Entity], ...] = tuple(Entity.__subclasses__())
 
 
 def _unexpected(error: GraphQLError) -> bool:
@@ -37,6 +45,17 @@ class MaskUnexpectedErrors(MaskErrors):
         masked = super().anonymise_error(error)
         masked.extensions = {"code": INTERNAL_SERVER_ERROR}
         return masked
+
+
+class OperationHash(SchemaExtension):
+    """Note the operation's hash (SHA-256 of its text) in the context, for the audit."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        context = self.execution_context.context
+        if hasattr(context, "operation_hash"):
+            query = self.execution_context.query or ""
+            context.operation_hash = hashlib.sha256(query.encode("utf-8")).hexdigest()
 
 
 class CitySchema(strawberry.federation.Schema):
@@ -60,12 +79,19 @@ class CitySchema(strawberry.federation.Schema):
             )
 
 
-def build_schema() -> CitySchema:
-    """The federated schema (Apollo Federation v2 subgraph: ``_service``, ``_entities``)."""
+def build_schema(*, policies: bool = True) -> CitySchema:
+    """The federated schema (Apollo Federation v2 subgraph: ``_service``, ``_entities``).
+
+    Args:
+        policies: check field policies and note personal fields for the audit (the
+            service always does; benchmarks switch it off to measure what it costs).
+    """
+    classify_fields(ENTITY_TYPES)
     schema = CitySchema(
         query=Query,
         types=[Person, Place, Grid, GridEvent],
         extensions=[
+            OperationHash,
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
             lambda: MaskUnexpectedErrors(
@@ -75,7 +101,7 @@ def build_schema() -> CitySchema:
         ],
         federation_version="2.11",
     )
-    install_fast_paths(schema._schema)
+    install_fast_paths(schema._schema, guarded=policies)
     return schema
 
 

@@ -14,9 +14,13 @@ from __future__ import annotations
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, cast
 
-from graphql import GraphQLObjectType
+from graphql import GraphQLError, GraphQLObjectType
 
+from citybrain.auth.access import AUDIT_UNAVAILABLE, forbidden
+from citybrain.auth.masking import MASKERS
+from citybrain.auth.sensitivity import Decision, Sensitivity
 from citybrain.schema.base import Connection, Edge, Entity, PageInfo
+from citybrain.schema.classes import AUDIT_KEYS, FIELD_CLASSES, MASK_KINDS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -52,16 +56,59 @@ def _method(function: Callable[..., Any], wants_info: bool) -> Callable[..., Any
     return resolve
 
 
+def _audit_unavailable(name: str) -> GraphQLError:
+    return GraphQLError(
+        f"{name} is personal data and the audit trail cannot be written now; try again later",
+        extensions={"code": AUDIT_UNAVAILABLE},
+    )
+
+
+def _guard(
+    resolve: Callable[..., Any], type_name: str, field_name: str, level: Sensitivity
+) -> Callable[..., Any]:
+    """Check the caller's precomputed decision before reading a non-public field.
+
+    Personal and sensitive fields are noted for the audit (served, masked or denied) and
+    fail closed while the audit store is down.
+    """
+    name = f"{type_name}.{field_name}"
+    kind = MASK_KINDS.get(name)
+    masker = MASKERS[kind] if kind else None
+    audit_key = AUDIT_KEYS.get(type_name) if level.is_personal else None
+    if level.is_personal and audit_key is None:
+        raise RuntimeError(f"{type_name} holds personal fields: add it to AUDIT_KEYS")
+
+    def guarded(source: Any, info: GraphQLResolveInfo[Any], **arguments: Any) -> Any:
+        access = info.context.access
+        decision = access.decisions[name]
+        if audit_key is not None:
+            access.note(type_name, source._row[audit_key], field_name, decision)
+            if not access.audit_ready:
+                raise _audit_unavailable(name)
+        if decision is Decision.ALLOW:
+            return resolve(source, info, **arguments)
+        if decision is Decision.MASK:
+            value = resolve(source, info, **arguments)
+            if masker is None or value is None:
+                return value  # an object field: its own fields decide
+            access.masked_paths.append(info.path.as_list())
+            return masker(value)
+        raise forbidden(name)
+
+    return guarded
+
+
 def _is_fast(origin: Any) -> bool:
     return isinstance(origin, type) and issubclass(origin, (Entity, *_PLUMBING))
 
 
-def install_fast_paths(schema: GraphQLSchema) -> int:
+def install_fast_paths(schema: GraphQLSchema, *, guarded: bool = True) -> int:
     """Point the fields of entity and connection types at direct resolvers; return how many.
 
     A field keeps strawberry's path when it carries field extensions or permission
     classes, or takes arguments other than ``first`` and ``after`` (whose GraphQL and
-    Python names and values are the same).
+    Python names and values are the same). With ``guarded``, every non-public field of an
+    entity type checks the request's field policy first (public fields pay nothing).
     """
     installed = 0
     for named in schema.type_map.values():
@@ -70,20 +117,24 @@ def install_fast_paths(schema: GraphQLSchema) -> int:
         definition = (named.extensions or {}).get("strawberry-definition")
         if definition is None or not _is_fast(getattr(definition, "origin", None)):
             continue
-        for graphql_field in named.fields.values():
+        for field_name, graphql_field in named.fields.items():
             field: StrawberryField | None = (graphql_field.extensions or {}).get(
                 "strawberry-definition"
             )
             if field is None or field.extensions or getattr(field, "permission_classes", None):
                 continue
             if field.base_resolver is None:
-                graphql_field.resolve = _attribute(field.python_name)
+                resolve = _attribute(field.python_name)
             elif {a.python_name for a in field.arguments} <= {"first", "after"}:
                 resolver = field.base_resolver
                 wants_info = resolver.info_parameter is not None
                 function = cast("Callable[..., Any]", resolver.wrapped_func)
-                graphql_field.resolve = _method(function, wants_info)
+                resolve = _method(function, wants_info)
             else:
                 continue
+            level = FIELD_CLASSES.get(named.name, {}).get(field_name, Sensitivity.PUBLIC)
+            if guarded and level is not Sensitivity.PUBLIC:
+                resolve = _guard(resolve, named.name, field_name, level)
+            graphql_field.resolve = resolve
             installed += 1
     return installed

@@ -105,7 +105,7 @@ class Grid(Entity):
     @strawberry.field(description="Residents whose home grid this is (civil affairs, 民政).")
     def residents(
         self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[LazyPerson]:
+    ) -> Connection[LazyPerson] | None:
         from citybrain.schema.civil_affairs import Person
 
         return self.related_page(info, Person, first, after)
@@ -113,7 +113,7 @@ class Grid(Entity):
     @strawberry.field(description="Households (户) registered in this grid (civil affairs).")
     def households(
         self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[LazyHousehold]:
+    ) -> Connection[LazyHousehold] | None:
         from citybrain.schema.civil_affairs import Household
 
         return self.related_page(info, Household, first, after)
@@ -129,23 +129,23 @@ class Grid(Entity):
     @strawberry.field(description="Grid workers (网格员) serving this grid.")
     def workers(
         self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[GridWorker]:
+    ) -> Connection[GridWorker] | None:
         return self.related_page(info, GridWorker, first, after)
 
     @strawberry.field(description="Grid events (网格事件) in this grid, newest first.")
     def events(
         self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[GridEvent]:
+    ) -> Connection[GridEvent] | None:
         return self.related_page(info, GridEvent, first, after)
 
 
 @strawberry.type(description="Grid worker (网格员).")
 class GridWorker(Entity):
     graphql_name = "GridWorker"
-    worker_id: str = strawberry.field(description="Worker number (工号).")
-    name: str = strawberry.field(description="Worker's name.")
-    phone: str = strawberry.field(description="Work phone.")
-    grid_code: str = strawberry.field(description="Code of the grid served.")
+    worker_id: str | None = strawberry.field(description="Worker number (工号).")
+    name: str | None = strawberry.field(description="Worker's name.")
+    phone: str | None = strawberry.field(description="Work phone.")
+    grid_code: str | None = strawberry.field(description="Code of the grid served.")
 
     @strawberry.field(description="The grid (网格) this worker serves.")
     def grid(self, info: Info) -> Grid | None:
@@ -174,13 +174,15 @@ class EventCategory(Entity):
 @strawberry.federation.type(keys=["id"], description="Grid event (网格事件) reported in a grid.")
 class GridEvent(Entity):
     graphql_name = "GridEvent"
-    id: int = strawberry.field(description="Event number.")
-    title: str = strawberry.field(description="Short title (事件标题).")
-    description: str = strawberry.field(description="What was reported (事件描述).")
-    status: EventStatus = strawberry.field(description="Workflow status.")
-    category_code: str = strawberry.field(description="Sub-category code.")
-    grid_code: str = strawberry.field(description="Code of the grid where it happened.")
-    reported_at: dt.datetime = strawberry.field(description="When it was reported (上报时间).")
+    id: int | None = strawberry.field(description="Event number.")
+    title: str | None = strawberry.field(description="Short title (事件标题).")
+    description: str | None = strawberry.field(description="What was reported (事件描述).")
+    status: EventStatus | None = strawberry.field(description="Workflow status.")
+    category_code: str | None = strawberry.field(description="Sub-category code.")
+    grid_code: str | None = strawberry.field(description="Code of the grid where it happened.")
+    reported_at: dt.datetime | None = strawberry.field(
+        description="When it was reported (上报时间)."
+    )
     closed_at: dt.datetime | None = strawberry.field(description="When it was closed, if it was.")
 
     @classmethod
@@ -205,25 +207,27 @@ class GridEvent(Entity):
     @strawberry.field(description="Workflow steps (处置流程), oldest first.")
     def timeline(
         self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[EventStep]:
+    ) -> Connection[EventStep] | None:
         return self.related_page(info, EventStep, first, after)
 
     @strawberry.field(description="Whistles (吹哨) summoning district departments.")
     def whistles(
         self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Whistle]:
+    ) -> Connection[Whistle] | None:
         return self.related_page(info, Whistle, first, after)
 
 
 @strawberry.type(description="One step of an event's workflow (处置环节).")
 class EventStep(Entity):
     graphql_name = "EventStep"
-    id: int = strawberry.field(description="Step number.")
-    action: str = strawberry.field(description="What was done, e.g. ACCEPT, DISPATCH, WHISTLE.")
-    actor_role: str = strawberry.field(description="Role of whoever did it.")
-    actor_name: str = strawberry.field(description="Who did it (a post or office).")
-    at: dt.datetime = strawberry.field(description="When.")
-    note: str = strawberry.field(description="Note left with the step.")
+    id: int | None = strawberry.field(description="Step number.")
+    action: str | None = strawberry.field(
+        description="What was done, e.g. ACCEPT, DISPATCH, WHISTLE."
+    )
+    actor_role: str | None = strawberry.field(description="Role of whoever did it.")
+    actor_name: str | None = strawberry.field(description="Who did it (a post or office).")
+    at: dt.datetime | None = strawberry.field(description="When.")
+    note: str | None = strawberry.field(description="Note left with the step.")
 
 
 @strawberry.type(
@@ -231,10 +235,10 @@ class EventStep(Entity):
 )
 class Whistle(Entity):
     graphql_name = "Whistle"
-    id: int = strawberry.field(description="Whistle number.")
-    department: str = strawberry.field(description="The district department summoned.")
-    street_code: str = strawberry.field(description="Code of the street that whistled.")
-    whistled_at: dt.datetime = strawberry.field(description="When the street whistled.")
+    id: int | None = strawberry.field(description="Whistle number.")
+    department: str | None = strawberry.field(description="The district department summoned.")
+    street_code: str | None = strawberry.field(description="Code of the street that whistled.")
+    whistled_at: dt.datetime | None = strawberry.field(description="When the street whistled.")
     responded_at: dt.datetime | None = strawberry.field(
         description="When the department reported in (报到), if it has."
     )

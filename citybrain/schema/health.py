@@ -24,28 +24,30 @@ LazyPerson = Annotated["Person", strawberry.lazy("citybrain.schema.civil_affairs
 @strawberry.type(description="Health code (健康码) of a resident.")
 class HealthCode(Entity):
     graphql_name = "HealthCode"
-    color: HealthCodeColor = strawberry.field(description="Code colour (赋码颜色).")
-    reason: str = strawberry.field(description="Why the code has this colour (赋码原因).")
-    updated_at: dt.datetime = strawberry.field(description="When the colour was last set.")
+    color: HealthCodeColor | None = strawberry.field(description="Code colour (赋码颜色).")
+    reason: str | None = strawberry.field(description="Why the code has this colour (赋码原因).")
+    updated_at: dt.datetime | None = strawberry.field(description="When the colour was last set.")
 
 
 @strawberry.type(description="Vaccination record (疫苗接种记录).")
 class Vaccination(Entity):
     graphql_name = "Vaccination"
-    id: int = strawberry.field(description="Record number.")
-    vaccine: str = strawberry.field(description="Vaccine name (疫苗名称).")
-    dose: int = strawberry.field(description="Dose number (剂次).")
-    vaccinated_on: dt.date = strawberry.field(description="Date of the dose.")
-    site: str = strawberry.field(description="Vaccination site (接种点).")
+    id: int | None = strawberry.field(description="Record number.")
+    vaccine: str | None = strawberry.field(description="Vaccine name (疫苗名称).")
+    dose: int | None = strawberry.field(description="Dose number (剂次).")
+    vaccinated_on: dt.date | None = strawberry.field(description="Date of the dose.")
+    site: str | None = strawberry.field(description="Vaccination site (接种点).")
 
 
 @strawberry.type(description="Nucleic-acid test (核酸检测) record.")
 class NucleicAcidTest(Entity):
     graphql_name = "NucleicAcidTest"
-    id: int = strawberry.field(description="Record number.")
-    sampled_at: dt.datetime = strawberry.field(description="When the sample was taken (采样时间).")
-    result: TestResult = strawberry.field(description="Test result (检测结果).")
-    institution: str = strawberry.field(description="Testing institution (检测机构).")
+    id: int | None = strawberry.field(description="Record number.")
+    sampled_at: dt.datetime | None = strawberry.field(
+        description="When the sample was taken (采样时间)."
+    )
+    result: TestResult | None = strawberry.field(description="Test result (检测结果).")
+    institution: str | None = strawberry.field(description="Testing institution (检测机构).")
 
 
 @strawberry.federation.type(
@@ -78,16 +80,16 @@ class Place(Entity):
     @strawberry.field(description="Scans of the place code (扫码记录), newest first.")
     def scans(
         self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[PlaceScan]:
+    ) -> Connection[PlaceScan] | None:
         return self.related_page(info, PlaceScan, first, after)
 
 
 @strawberry.type(description="A scan of a place code (场所码扫码): who was where, when.")
 class PlaceScan(Entity):
     graphql_name = "PlaceScan"
-    id: int = strawberry.field(description="Scan number.")
-    place_code: str = strawberry.field(description="Place code scanned.")
-    scanned_at: dt.datetime = strawberry.field(description="When (扫码时间).")
+    id: int | None = strawberry.field(description="Scan number.")
+    place_code: str | None = strawberry.field(description="Place code scanned.")
+    scanned_at: dt.datetime | None = strawberry.field(description="When (扫码时间).")
 
     @strawberry.field(description="The place (场所) scanned.")
     def place(self, info: Info) -> Place | None:

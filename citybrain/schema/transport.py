@@ -30,11 +30,11 @@ class RideHailingPlatform(Entity):
 @strawberry.type(description="Ride-hailing driver licence (网约车驾驶员证).")
 class DriverLicence(Entity):
     graphql_name = "DriverLicence"
-    licence_number: str = strawberry.field(description="Licence number (证号).")
-    status: LicenceStatus = strawberry.field(description="Licence status.")
-    issued_on: dt.date = strawberry.field(description="Date of issue.")
-    expires_on: dt.date = strawberry.field(description="Date of expiry.")
-    platform_code: str = strawberry.field(description="Code of the platform driven for.")
+    licence_number: str | None = strawberry.field(description="Licence number (证号).")
+    status: LicenceStatus | None = strawberry.field(description="Licence status.")
+    issued_on: dt.date | None = strawberry.field(description="Date of issue.")
+    expires_on: dt.date | None = strawberry.field(description="Date of expiry.")
+    platform_code: str | None = strawberry.field(description="Code of the platform driven for.")
 
     @strawberry.field(description="The platform (平台) the driver works for.")
     def platform(self, info: Info) -> RideHailingPlatform | None:
@@ -49,18 +49,18 @@ class DriverLicence(Entity):
     @strawberry.field(description="Traffic violations (违章) of the driver, newest first.")
     def violations(
         self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Violation]:
+    ) -> Connection[Violation] | None:
         return self.related_page(info, Violation, first, after)
 
 
 @strawberry.type(description="Ride-hailing vehicle (网约车车辆).")
 class Vehicle(Entity):
     graphql_name = "Vehicle"
-    plate: str = strawberry.field(description="Number plate (车牌号), e.g. 津A12345.")
-    model: str = strawberry.field(description="Make and model.")
-    color: str = strawberry.field(description="Body colour.")
-    registered_on: dt.date = strawberry.field(description="Registration date.")
-    platform_code: str = strawberry.field(description="Code of the platform it serves.")
+    plate: str | None = strawberry.field(description="Number plate (车牌号), e.g. 津A12345.")
+    model: str | None = strawberry.field(description="Make and model.")
+    color: str | None = strawberry.field(description="Body colour.")
+    registered_on: dt.date | None = strawberry.field(description="Registration date.")
+    platform_code: str | None = strawberry.field(description="Code of the platform it serves.")
 
     @strawberry.field(description="The owner (civil affairs, 民政).")
     def owner(self, info: Info) -> LazyPerson | None:
@@ -75,19 +75,19 @@ class Vehicle(Entity):
     @strawberry.field(description="Violations (违章) recorded for the vehicle, newest first.")
     def violations(
         self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Violation]:
+    ) -> Connection[Violation] | None:
         return self.related_page(info, Violation, first, after)
 
 
 @strawberry.type(description="Traffic violation (交通违章).")
 class Violation(Entity):
     graphql_name = "Violation"
-    id: int = strawberry.field(description="Record number.")
-    plate: str = strawberry.field(description="Plate of the vehicle involved.")
-    kind: str = strawberry.field(description="What happened (违章类型).")
-    points: int = strawberry.field(description="Penalty points (扣分).")
-    fine: int = strawberry.field(description="Fine in yuan (罚款).")
-    occurred_at: dt.datetime = strawberry.field(description="When.")
+    id: int | None = strawberry.field(description="Record number.")
+    plate: str | None = strawberry.field(description="Plate of the vehicle involved.")
+    kind: str | None = strawberry.field(description="What happened (违章类型).")
+    points: int | None = strawberry.field(description="Penalty points (扣分).")
+    fine: int | None = strawberry.field(description="Fine in yuan (罚款).")
+    occurred_at: dt.datetime | None = strawberry.field(description="When.")
 
     @strawberry.field(description="The vehicle involved.")
     def vehicle(self, info: Info) -> Vehicle | None:

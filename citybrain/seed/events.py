@@ -1,8 +1,5 @@
 """Grid governance (网格, 津治通) data: hierarchy, workers, categories, events, whistles."""
 
-# Chinese text in this module uses full-width punctuation, as written Chinese does.
-# ruff: noqa: RUF001
-
 from __future__ import annotations
 
 import datetime as dt

@@ -1,8 +1,5 @@
 """Health (卫健) data: health codes, vaccinations, nucleic-acid tests, places and scans."""
 
-# Chinese text in this module uses full-width punctuation, as written Chinese does.
-# ruff: noqa: RUF001
-
 from __future__ import annotations
 
 import bisect

@@ -1,8 +1,5 @@
 """An event's workflow (处置流程): 上报, 受理, 研判, 交办, 吹哨, 报到, 办结, 结案, 评价."""
 
-# Chinese text in this module uses full-width punctuation, as written Chinese does.
-# ruff: noqa: RUF001
-
 from __future__ import annotations
 
 import datetime as dt

@@ -1,8 +1,5 @@
 """Transport (交通) data: ride-hailing platforms, drivers, vehicles, violations (慧治网约车)."""
 
-# Chinese text in this module uses full-width punctuation, as written Chinese does.
-# ruff: noqa: RUF001
-
 from __future__ import annotations
 
 import datetime as dt

@@ -1,0 +1,68 @@
+"""Per-request access state: field decisions, row scope, and what the audit will record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from graphql import GraphQLError
+
+from citybrain.auth.jurisdiction import scope_for
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from citybrain.auth.jurisdiction import RowScope
+    from citybrain.auth.policy import FieldPolicy
+    from citybrain.auth.principal import Principal
+    from citybrain.auth.sensitivity import Decision
+
+__all__ = ["AUDIT_UNAVAILABLE", "FORBIDDEN", "Access", "forbidden"]
+
+FORBIDDEN = "FORBIDDEN"
+AUDIT_UNAVAILABLE = "AUDIT_UNAVAILABLE"
+
+
+def forbidden(name: str) -> GraphQLError:
+    """The error of a denied field (the path is added by the executor)."""
+    return GraphQLError(
+        f"{name} is not available to your role or purpose",
+        extensions={"code": FORBIDDEN, "field": name},
+    )
+
+
+@dataclass(slots=True)
+class Access:
+    """What one request may see, and a note of every personal field it was served or denied.
+
+    Args:
+        principal: the caller.
+        decisions: ``"Type.field"`` -> decision, precomputed for the caller.
+        scope: the rows the caller may see.
+        audit_ready: False when the audit store cannot be written: personal fields then
+            fail closed with ``AUDIT_UNAVAILABLE``.
+    """
+
+    principal: Principal
+    decisions: Mapping[str, Decision]
+    scope: RowScope
+    audit_ready: bool = True
+    entities: dict[tuple[str, str], dict[str, Decision]] = field(default_factory=dict)
+    masked_paths: list[list[str | int]] = field(default_factory=list)
+
+    @classmethod
+    def for_principal(
+        cls, principal: Principal, policy: FieldPolicy, *, audit_ready: bool = True
+    ) -> Access:
+        """The access state of a request by ``principal`` under ``policy``."""
+        roles = frozenset(r.value for r in principal.roles)
+        return cls(
+            principal=principal,
+            decisions=policy.decisions(roles, principal.purpose),
+            scope=scope_for(principal),
+            audit_ready=audit_ready,
+        )
+
+    def note(self, entity_type: str, key: Any, field_name: str, decision: Decision) -> None:
+        """Remember that ``field_name`` of one entity was served or denied (for the audit)."""
+        self.entities.setdefault((entity_type, str(key)), {})[field_name] = decision

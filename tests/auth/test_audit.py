@@ -1,0 +1,323 @@
+"""The audit store on real SQLite files and a real PostgreSQL: records, chain, tampering."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from citybrain.auth.audit import (
+    AuditChainBroken,
+    AuditFilter,
+    AuditRecord,
+    AuditStore,
+    AuditUnavailable,
+    operation_hash,
+)
+from citybrain.auth.audit_tables import audit_checkpoints, audit_head, audit_records
+from citybrain.connectors.cursors import InvalidCursor
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+    from pathlib import Path
+
+    from sqlalchemy.sql import Executable
+
+NOW = dt.datetime(2025, 6, 30, 12, 0, 0, 123456, tzinfo=dt.UTC)
+ID_NUMBER = "120101199003071235"
+
+
+def new_store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh audit store URL: a SQLite file under ``tmp_path``, or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'audit' / 'audit.sqlite3'}"
+    server = request.getfixturevalue("postgres_server")
+    return str(server.create_database(f"audit_{uuid.uuid4().hex[:16]}"))
+
+
+def make_records(
+    count: int, *, at: dt.datetime = NOW, subject: str = "officer-7", first_key: int = 0
+) -> list[AuditRecord]:
+    """``count`` distinct records (keys, purposes and decisions vary)."""
+    return [
+        AuditRecord(
+            at=at + dt.timedelta(microseconds=i),
+            subject=subject,
+            roles=("grid_worker", "analyst") if i % 2 else ("grid_worker",),
+            purpose="epidemic-control" if i % 2 else None,
+            entity_type="Person" if i % 3 else "Place",
+            entity_key=f"12010119900307{first_key + i:04d}",
+            fields=(("idNumber", "mask"), ("healthCode", "deny"), ("name", "allow")),
+            request_id=f"req-{first_key + i}",
+            operation_hash=operation_hash(f"{{ person {i} }}"),
+            client_address="10.0.0.7",
+        )
+        for i in range(count)
+    ]
+
+
+async def run_sql(url: str, *statements: Executable) -> list[Any]:
+    """Run statements in one committed transaction, as someone with write access would."""
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as conn:
+            return [await conn.execute(s) for s in statements]
+    finally:
+        await engine.dispose()
+
+
+async def row_of(url: str, seq: int) -> dict[str, Any]:
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            stmt = select(audit_records).where(audit_records.c.seq == seq)
+            return dict((await conn.execute(stmt)).mappings().one())
+    finally:
+        await engine.dispose()
+
+
+async def count_rows(url: str) -> int:
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return int(await conn.scalar(select(func.count()).select_from(audit_records)) or 0)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    return new_store_url(request, tmp_path)
+
+
+@pytest.fixture
+async def store(store_url: str) -> AsyncIterator[AuditStore]:
+    built = AuditStore(store_url)
+    assert await built.create() is True
+    yield built
+    await built.close()
+
+
+def _set(where_seq: int, **values: Any) -> Executable:
+    return update(audit_records).where(audit_records.c.seq == where_seq).values(**values)
+
+
+async def test_one_batch_appends_exactly_m_rows_and_every_attribute_round_trips(
+    store: AuditStore, store_url: str
+) -> None:
+    records = make_records(7)
+    await store.append(records)
+    assert await count_rows(store_url) == 7
+    page = await store.query(first=100)
+    assert [e.seq for e in page.entries] == [7, 6, 5, 4, 3, 2, 1]
+    assert [e.record for e in page.entries] == records[::-1]
+    assert not page.has_next_page
+    stored = page.entries[-1].record
+    assert stored.at == NOW and stored.at.tzinfo == dt.UTC
+    assert stored.fields == (("idNumber", "mask"), ("healthCode", "deny"), ("name", "allow"))
+    report = await store.verify()
+    assert (report.ok, report.checked, report.head_seq) == (True, 7, 7)
+    assert report.head_hash == page.entries[0].hash
+
+
+async def test_create_is_idempotent_and_empty_appends_write_nothing(
+    store: AuditStore, store_url: str
+) -> None:
+    await store.append(make_records(2))
+    await store.append([])
+    assert await store.create() is False
+    assert await count_rows(store_url) == 2
+    await store.check_health()
+    assert (await store.verify()).checked == 2
+
+
+async def test_auditors_filter_by_subject_entity_and_time_newest_first(store: AuditStore) -> None:
+    await store.append(make_records(3, subject="alice"))
+    await store.append(make_records(2, subject="bob", at=NOW + dt.timedelta(days=1)))
+    alice = await store.query(AuditFilter(subject="alice"))
+    assert [e.seq for e in alice.entries] == [3, 2, 1]
+    person = await store.query(
+        AuditFilter(entity_type="Person", entity_key=make_records(2)[1].entity_key)
+    )
+    assert [(e.seq, e.record.subject) for e in person.entries] == [(5, "bob"), (2, "alice")]
+    later = await store.query(AuditFilter(since=NOW + dt.timedelta(hours=1)))
+    assert [e.seq for e in later.entries] == [5, 4]
+    beijing = dt.timezone(dt.timedelta(hours=8))
+    earlier = await store.query(
+        AuditFilter(until=(NOW + dt.timedelta(hours=1)).astimezone(beijing))
+    )
+    assert [e.seq for e in earlier.entries] == [3, 2, 1]
+
+
+async def test_pages_follow_the_cursor(store: AuditStore) -> None:
+    await store.append(make_records(5))
+    seen: list[int] = []
+    after = None
+    while True:
+        page = await store.query(first=2, after=after)
+        seen += [e.seq for e in page.entries]
+        if not page.has_next_page:
+            break
+        after = page.end_cursor
+    assert seen == [5, 4, 3, 2, 1]
+    with pytest.raises(InvalidCursor):
+        await store.query(after="not-a-cursor")
+    with pytest.raises(ValueError, match="first"):
+        await store.query(first=0)
+
+
+async def test_an_edit_of_any_column_names_the_edited_record(
+    store: AuditStore, store_url: str
+) -> None:
+    await store.append(make_records(3))
+    await store.append(make_records(3, first_key=3))
+    original = await row_of(store_url, 4)
+    edits: dict[str, Any] = {
+        "at": NOW + dt.timedelta(seconds=1),
+        "subject": "someone-else",
+        "roles": '["admin"]',
+        "purpose": "epidemic-control",
+        "entity_type": "Vehicle",
+        "entity_key": ID_NUMBER,
+        "fields": '[["healthCode","allow"]]',
+        "request_id": "req-x",
+        "operation_hash": operation_hash("{ other }"),
+        "client_address": "10.9.9.9",
+        "prev_hash": "f" * 64,
+        "hash": "e" * 64,
+    }
+    assert set(edits) == {c.name for c in audit_records.c} - {"seq"}
+    for column, value in edits.items():
+        await run_sql(store_url, _set(4, **{column: value}))
+        report = await store.verify()
+        assert (report.ok, report.first_broken_seq, report.checked) == (False, 4, 3), column
+        await run_sql(store_url, _set(4, **{column: original[column]}))
+        assert (await store.verify()).ok, column
+    await run_sql(store_url, _set(4, roles='[ "grid_worker" ]'))  # same value, not canonical
+    assert (await store.verify()).first_broken_seq == 4
+
+
+async def test_a_deleted_middle_record_is_named(store: AuditStore, store_url: str) -> None:
+    await store.append(make_records(6))
+    await run_sql(store_url, delete(audit_records).where(audit_records.c.seq == 3))
+    report = await store.verify()
+    assert (report.ok, report.first_broken_seq, report.checked) == (False, 3, 2)
+    assert "missing" in report.reason
+
+
+@pytest.mark.parametrize("how", ["seq", "contents"])
+async def test_two_swapped_records_are_named(store: AuditStore, store_url: str, how: str) -> None:
+    await store.append(make_records(6))
+    if how == "seq":
+        await run_sql(store_url, _set(2, seq=-2), _set(4, seq=2), _set(-2, seq=4))
+    else:
+        two, four = await row_of(store_url, 2), await row_of(store_url, 4)
+        del two["seq"], four["seq"]
+        await run_sql(store_url, _set(2, **four), _set(4, **two))
+    report = await store.verify()
+    assert (report.ok, report.first_broken_seq) == (False, 2)
+
+
+async def test_a_truncated_tail_is_named(store: AuditStore, store_url: str) -> None:
+    await store.append(make_records(6))
+    await run_sql(store_url, delete(audit_records).where(audit_records.c.seq >= 5))
+    report = await store.verify()
+    assert (report.ok, report.first_broken_seq, report.checked) == (False, 5, 4)
+    assert "truncated" in report.reason
+
+
+async def test_a_missing_or_edited_head_is_caught(store: AuditStore, store_url: str) -> None:
+    await store.append(make_records(3))
+    await run_sql(store_url, update(audit_head).values(last_hash="0" * 64))
+    assert (await store.verify()).first_broken_seq == 3
+    await run_sql(store_url, delete(audit_head))
+    assert not (await store.verify()).ok
+    with pytest.raises(AuditUnavailable, match="no chain head"):
+        await store.append(make_records(1))
+
+
+async def test_prune_leaves_a_checkpoint_that_verify_starts_from(
+    store: AuditStore, store_url: str
+) -> None:
+    old = NOW - dt.timedelta(days=300)
+    await store.append(make_records(2, at=old))
+    await store.append(make_records(1, at=old, first_key=2))
+    await store.append(make_records(3, at=NOW - dt.timedelta(days=10), first_key=3))
+    await store.append(make_records(1, at=old, first_key=6))  # old, but behind young ones
+    report = await store.prune(184, now=NOW)
+    assert (report.pruned, report.checkpoint_seq) == (3, 3)
+    assert report.cutoff == NOW - dt.timedelta(days=184)
+    assert await count_rows(store_url) == 4
+    verified = await store.verify()
+    assert (verified.ok, verified.checked, verified.checkpoint_seq) == (True, 4, 3)
+    assert (await store.prune(184, now=NOW)).pruned == 0
+    await store.append(make_records(2, first_key=7))
+    assert (await store.verify()).checked == 6
+    later = await store.prune(184, now=NOW + dt.timedelta(days=300))
+    assert (later.pruned, later.checkpoint_seq) == (6, 9)
+    assert (await store.verify()).ok
+
+
+async def test_tampering_after_a_prune_is_still_caught(store: AuditStore, store_url: str) -> None:
+    await store.append(make_records(3, at=NOW - dt.timedelta(days=200)))
+    await store.append(make_records(3, first_key=3))
+    await store.prune(184, now=NOW)
+    original = await row_of(store_url, 4)
+    await run_sql(store_url, _set(4, subject="someone-else"))
+    assert (await store.verify()).first_broken_seq == 4
+    await run_sql(store_url, _set(4, subject=original["subject"]))
+    cp = audit_checkpoints
+    await run_sql(store_url, update(cp).values(hash="a" * 64))
+    assert (await store.verify()).first_broken_seq == 4
+    await run_sql(store_url, update(cp).values(hash=original["prev_hash"]))
+    assert (await store.verify()).ok
+    await run_sql(store_url, delete(cp))  # hide the prune: records 1-3 are then missing
+    assert (await store.verify()).first_broken_seq == 1
+    await run_sql(store_url, delete(audit_records).where(audit_records.c.seq == 6))
+    assert (await store.verify()).first_broken_seq == 1
+
+
+async def test_prune_refuses_to_delete_broken_records(store: AuditStore, store_url: str) -> None:
+    await store.append(make_records(4, at=NOW - dt.timedelta(days=200)))
+    await run_sql(store_url, _set(2, entity_key=ID_NUMBER))
+    with pytest.raises(AuditChainBroken, match="record 2 is broken"):
+        await store.prune(184, now=NOW)
+    assert await count_rows(store_url) == 4
+
+
+async def test_prune_refuses_short_retention_in_production(store_url: str) -> None:
+    production = AuditStore(store_url, production=True)
+    await production.create()
+    try:
+        with pytest.raises(ValueError, match="at least 184 days"):
+            await production.prune(30)
+        assert (await production.prune(184)).pruned == 0
+    finally:
+        await production.close()
+    development = AuditStore(store_url)
+    try:
+        assert (await development.prune(30)).pruned == 0
+        with pytest.raises(ValueError, match="at least 1"):
+            await development.prune(0)
+    finally:
+        await development.close()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"at": dt.datetime(2025, 1, 1)}, "timezone-aware"),
+        ({"fields": (("name", "show"),)}, "decision 'show'"),
+        ({"operation_hash": "{ person }"}, "operation_hash"),
+        ({"subject": "a\x00b"}, "NUL"),
+    ],
+)
+def test_records_refuse_what_the_store_could_not_keep(change: dict[str, Any], message: str) -> None:
+    base = make_records(1)[0]
+    fields = {f: getattr(base, f) for f in base.__slots__}
+    with pytest.raises(ValueError, match=message):
+        AuditRecord(**{**fields, **change})
