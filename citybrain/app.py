@@ -71,6 +71,7 @@ class CityGraphQL(GraphQL[RequestContext, None]):
             access=Access.for_principal(
                 principal, self.policy, audit_ready=await self.audit.ready()
             ),
+            audit_store=self.audit.store,
             request_id=uuid.uuid4().hex,
         )
         request.state.citybrain_context = context

@@ -108,11 +108,12 @@ class GraphClient:
         jurisdiction: str | None = None,
         purposes: tuple[str, ...] = (),
         purpose: str | None = None,
+        subject: str = "test-user",
     ) -> GraphClient:
         """The same client, calling as another caller (``None``: anonymous)."""
         headers = {}
         if roles is not None:
-            token = token_for(self.settings, roles, jurisdiction, purposes)
+            token = token_for(self.settings, roles, jurisdiction, purposes, subject=subject)
             headers["Authorization"] = f"Bearer {token}"
         if purpose is not None:
             headers["X-Purpose"] = purpose

@@ -33,5 +33,6 @@ class RequestContext:
     """Who is asking (from the bearer token); anonymous without one."""
     access: Access | None = None
     """What the caller may see; None only where policies are switched off (benchmarks)."""
+    audit_store: Any = None
     request_id: str = ""
     operation_hash: str = ""

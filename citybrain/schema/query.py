@@ -13,6 +13,7 @@ from citybrain.errors import bad_user_input
 from citybrain.id_numbers import InvalidIdNumber, validate_id_number
 from citybrain.regions import code_level
 from citybrain.resolvers import fetch_entity, fetch_list
+from citybrain.schema.audit import AuditRecordFilter, AuditRecordPage, audit_records
 from citybrain.schema.base import Connection, Entity
 from citybrain.schema.civil_affairs import Person
 from citybrain.schema.enums import EventStatus
@@ -93,6 +94,27 @@ class EventFilter:
 
 @strawberry.type(description="The city's graph: every department, one query (数据通).")
 class Query:
+    @strawberry.field(
+        description="The caller's own record (我的): for a citizen, themselves across every "
+        "department, unmasked; null for anyone else."
+    )
+    async def me(self, info: Info) -> Person | None:
+        access = info.context.access
+        own = access.principal.own_id_number if access is not None else None
+        if own is None:
+            return None
+        return await _one(info, Person, ("civil_affairs", "person", "id_number"), own)
+
+    @strawberry.field(description="Audit records (审计记录), newest first: auditors only.")
+    async def audit_records(
+        self,
+        info: Info,
+        filter: AuditRecordFilter | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> AuditRecordPage:
+        return await audit_records(info, filter, first, after)
+
     @strawberry.field(description="A resident (居民) by resident ID number.")
     async def person(self, info: Info, id_number: str) -> Person | None:
         key = _id_number(id_number)

@@ -31,12 +31,21 @@ NOW = dt.datetime(2025, 6, 30, 12, 0, 0, 123456, tzinfo=dt.UTC)
 ID_NUMBER = "120101199003071235"
 
 
+_DATABASES: dict[int, str] = {}  # one PostgreSQL database per server, emptied for each test
+
+
 def new_store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A fresh audit store URL: a SQLite file under ``tmp_path``, or a new PostgreSQL database."""
+    """An empty audit store URL: a SQLite file under ``tmp_path``, or a PostgreSQL database."""
     if request.param == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / 'audit' / 'audit.sqlite3'}"
     server = request.getfixturevalue("postgres_server")
-    return str(server.create_database(f"audit_{uuid.uuid4().hex[:16]}"))
+    if id(server) not in _DATABASES:
+        _DATABASES[id(server)] = f"audit_{uuid.uuid4().hex[:16]}"
+        server.create_database(_DATABASES[id(server)])
+    database = _DATABASES[id(server)]
+    tables = ", ".join(t.name for t in (audit_records, audit_head, audit_checkpoints))
+    server.psql(f"SET lock_timeout = '5s'; DROP TABLE IF EXISTS {tables}", database)
+    return str(server.url(database))
 
 
 def make_records(
