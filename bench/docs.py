@@ -120,6 +120,14 @@ and 3 latest reported events:
 Baseline: the grid row and the residents (`ORDER BY id_number LIMIT 101`) at once, then at
 once the health codes (`WHERE id_number IN (...)`) and the events (`ROW_NUMBER() OVER
 (PARTITION BY reporter_id_number ORDER BY reported_at DESC, id DESC) <= 3`).
+
+**grid worker's page with policies and audit**: the cost of access control. A grid worker
+(jurisdiction: the benchmark grid, purpose `epidemic-control`) reads 100 residents with
+masked ID number, name and phone, health-code colour and 3 reported events each, exactly
+as the app serves them: field policies checked, values masked, and one audit record per
+resident appended to a hash-chained SQLite audit store on every request. Its "baseline" is
+the same query with policies switched off (`build_schema(policies=False)`, unmasked, no
+audit). Target: policies and audit add at most 25% (ratio 1.25).
 """
     return Section("Scenarios", body)
 

@@ -13,6 +13,7 @@ from bench.baseline_card import profile_card
 from bench.baseline_page import residents_page
 from bench.datasets import benchmark_grid, measured_report
 from bench.measure import Scenario, ScenarioResult, run_scenario
+from bench.policies import POLICY_TARGET, policy_sides
 from bench.queries import RESIDENTS_PAGE, RESIDENTS_PAGE_SIZE, readme_profile_card
 from citybrain.connectors import load_connectors
 from citybrain.federation import Loaders, RequestContext
@@ -96,9 +97,15 @@ async def run_scale(
     # Graph vs hand-written SQL, both without access control (measured on its own below).
     schema = build_schema(policies=False)
     engines = Engines(connectors)
+    audit_store = None
     try:
         grid_code, residents = await benchmark_grid(engines)
         assert residents >= RESIDENTS_PAGE_SIZE, (grid_code, residents)
+        audit_file = settings.data_dir / "bench-audit.sqlite3"
+        audit_file.unlink(missing_ok=True)
+        with_policies, without_policies, audit_store = policy_sides(
+            settings, connectors, grid_code, audit_file
+        )
         scenarios = [
             Scenario(
                 name="profile card (README query)",
@@ -112,6 +119,16 @@ async def run_scale(
                 ),
                 baseline=_baseline(lambda: residents_page(engines, grid_code)),
                 target_ratio=PAGE_TARGET,
+            ),
+            Scenario(
+                name=(
+                    "grid worker's page of 100 residents with policies and audit "
+                    "(baseline: the same page, policies off)"
+                ),
+                graphql=with_policies,
+                baseline=without_policies,
+                target_ratio=POLICY_TARGET,
+                same_answer=False,
             ),
         ]
         seeding = await measured_report(dataset, engines)
@@ -131,6 +148,8 @@ async def run_scale(
             gc.unfreeze()
         for connector in connectors.values():
             await connector.close()
+        if audit_store is not None:
+            await audit_store.close()
     return ScaleResult(
         scale=dataset.scale,
         grid_code=grid_code,

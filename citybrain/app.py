@@ -110,7 +110,7 @@ class CityGraphQL(GraphQL[RequestContext, None]):
                 }
         if access.masked_paths:
             extensions = dict(response.get("extensions") or {})
-            extensions["masked"] = access.masked_paths
+            extensions["masked"] = access.masked()
             response["extensions"] = extensions
         return response
 
@@ -130,7 +130,7 @@ def create_app(
     """
     settings = settings or Settings()
     verifier = TokenVerifier(settings)  # reads the keys: fails fast on a bad key file
-    policy = load_policy(field_catalogue(), maskable_fields())
+    policy = load_policy(field_catalogue(), maskable_fields(), settings.policy_file)
     unruled = policy.unruled()
     if unruled and settings.profile == "production":
         raise PolicyError(

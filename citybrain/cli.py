@@ -58,6 +58,27 @@ def _seed(settings: Settings, scale: str, seed: int) -> None:
     console.print(table)
 
 
+def _refuse_development_defaults(settings: Settings) -> None:
+    """Stop a production start on development defaults or unruled personal fields."""
+    from citybrain.auth.policy import load_policy
+    from citybrain.schema import field_catalogue, maskable_fields
+
+    problems = [f"development default in force: {d}" for d in settings.uses_development_defaults()]
+    unruled = load_policy(field_catalogue(), maskable_fields(), settings.policy_file).unruled()
+    if unruled:
+        problems.append(
+            f"{len(unruled)} personal or sensitive fields have no policy rule "
+            "(`citybrain policy check` lists them)"
+        )
+    if problems:
+        for problem in problems:
+            console.print(f"refusing to start in production: {problem}", soft_wrap=True)
+        console.print(
+            "set the CITYBRAIN_* settings named above (see docs/operations.md)", soft_wrap=True
+        )
+        raise typer.Exit(2)
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
@@ -67,11 +88,24 @@ def serve(
     seed_if_empty: Annotated[
         bool, typer.Option(help="Seed small demo data first when there is none.")
     ] = False,
+    production: Annotated[
+        bool,
+        typer.Option(
+            "--production",
+            help="Production profile: refuse development defaults and unruled personal fields.",
+        ),
+    ] = False,
 ) -> None:
     """Serve the graph at /graphql (GraphiQL in a browser when enabled)."""
+    import os
+
     import uvicorn
 
+    if production:
+        os.environ["CITYBRAIN_PROFILE"] = "production"
     settings = Settings()
+    if settings.profile == "production":
+        _refuse_development_defaults(settings)
     if seed_if_empty and not _has_data(settings):
         console.print(f"no data in {settings.data_dir}/: seeding the small demo city first")
         _seed(settings, "small", 0)

@@ -64,6 +64,7 @@ class Settings(BaseSettings):
     token_audience: str = "citybrain"  # noqa: S105 - a claim value, not a secret
     jwks_file: Path | None = None
     audit_url: str | None = None
+    policy_file: Path | None = None
     audit_retention_days: int = Field(default=184, ge=1)
 
     def department_url(self, department: str) -> str:

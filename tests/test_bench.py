@@ -59,8 +59,8 @@ async def test_run_scale_reports_statements_and_timings(
     dataset = Dataset(scale="small", data_dir=small_city.data_dir, report=None)
     result = await run_scale(dataset, iterations=2, warmup=1, freeze=False)
     assert result.grid_code == DEMO_GRID_CODE
-    assert [len(s.graphql.samples_ms) for s in result.scenarios] == [2, 2]
-    card, page = result.scenarios
+    assert [len(s.graphql.samples_ms) for s in result.scenarios] == [2, 2, 2]
+    card, page, policies = result.scenarios
     # person; health code, vaccinations, latest test; licence, platform; grid, community,
     # street, district; events, category. The baseline joins inside a department.
     assert sum(card.graphql_statements.values()) == 12
@@ -70,6 +70,9 @@ async def test_run_scale_reports_statements_and_timings(
     assert page.target_ratio == 2.0
     assert page.ratio > 0
     assert card.target_met is None
+    # Policies add no statement: the same loads, checked and masked in process.
+    assert policies.graphql_statements == policies.baseline_statements
+    assert policies.target_ratio == 1.25
     assert result.seeding["row_counts"]["persons"] > 0
     assert result.seeding["elapsed_seconds"] is None  # not seeded by the benchmark
 

@@ -48,7 +48,8 @@ class Access:
     scope: RowScope
     audit_ready: bool = True
     entities: dict[tuple[str, str], dict[str, Decision]] = field(default_factory=dict)
-    masked_paths: list[list[str | int]] = field(default_factory=list)
+    masked_paths: list[Any] = field(default_factory=list)
+    """graphql-core ``Path`` objects of the masked values (``masked()`` lists them)."""
 
     @classmethod
     def for_principal(
@@ -62,6 +63,10 @@ class Access:
             scope=scope_for(principal),
             audit_ready=audit_ready,
         )
+
+    def masked(self) -> list[list[str | int]]:
+        """The response paths of every masked value, for ``extensions.masked``."""
+        return [path.as_list() for path in self.masked_paths]
 
     def note(self, entity_type: str, key: Any, field_name: str, decision: Decision) -> None:
         """Remember that ``field_name`` of one entity was served or denied (for the audit)."""

@@ -31,9 +31,12 @@ __all__ = [
 GENESIS_HASH = "0" * 64
 
 
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical_json(value: Any) -> str:
     """JSON with sorted keys, no spaces and raw UTF-8: one text per value."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _ENCODER.encode(value)
 
 
 def _utc_text(at: dt.datetime) -> str:
@@ -56,10 +59,14 @@ def record_document(record: AuditRecord) -> dict[str, Any]:
     }
 
 
+def _hash(prev_hash: str, document: dict[str, Any], seq: int) -> str:
+    text = prev_hash + canonical_json(document) + str(seq)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def chain_hash(prev_hash: str, record: AuditRecord, seq: int) -> str:
     """The hash of ``record`` at position ``seq``, after a record whose hash is ``prev_hash``."""
-    text = prev_hash + canonical_json(record_document(record)) + str(seq)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return _hash(prev_hash, record_document(record), seq)
 
 
 def record_row(record: AuditRecord, seq: int, prev_hash: str) -> dict[str, Any]:
@@ -72,7 +79,7 @@ def record_row(record: AuditRecord, seq: int, prev_hash: str) -> dict[str, Any]:
         "roles": canonical_json(document["roles"]),
         "fields": canonical_json(document["fields"]),
         "prev_hash": prev_hash,
-        "hash": chain_hash(prev_hash, record, seq),
+        "hash": _hash(prev_hash, document, seq),
     }
 
 

@@ -17,8 +17,9 @@ policy_app = typer.Typer(help="Inspect the field access policy.", no_args_is_hel
 def _policy() -> FieldPolicy:
     from citybrain.auth.policy import load_policy
     from citybrain.schema import field_catalogue, maskable_fields
+    from citybrain.settings import Settings
 
-    return load_policy(field_catalogue(), maskable_fields())
+    return load_policy(field_catalogue(), maskable_fields(), Settings().policy_file)
 
 
 @policy_app.command()

@@ -91,7 +91,7 @@ def _guard(
             value = resolve(source, info, **arguments)
             if masker is None or value is None:
                 return value  # an object field: its own fields decide
-            access.masked_paths.append(info.path.as_list())
+            access.masked_paths.append(info.path)  # turned into a list once, at the end
             return masker(value)
         raise forbidden(name)
 

@@ -59,7 +59,7 @@ async def test_two_processes_appending_at_once_keep_one_intact_chain(
     store_url: str, tmp_path: Path
 ) -> None:
     store = await _created(store_url)
-    go, batches = tmp_path / "go", 40
+    go, batches = tmp_path / "go", 25
     writers = [
         await asyncio.create_subprocess_exec(
             sys.executable,

@@ -101,3 +101,19 @@ def test_access_control_doc_holds_the_current_matrix() -> None:
         "docs/access-control.md's matrix is out of date: paste `citybrain policy matrix` "
         "between the policy-matrix markers"
     )
+
+
+def test_production_refuses_unruled_fields_and_development_defaults(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lax = tmp_path / "lax.toml"
+    lax.write_text('[roles.citizen]\npersonal = "allow"\n', encoding="utf-8")
+    monkeypatch.setenv("CITYBRAIN_POLICY_FILE", str(lax))
+    monkeypatch.setenv("CITYBRAIN_DATA_DIR", str(tmp_path))
+    check = CliRunner().invoke(app, ["policy", "check"])
+    assert check.exit_code == 1 and "denied by default" in check.output
+    assert "grid_worker" in check.output and "Person.name" in check.output
+    serve = CliRunner().invoke(app, ["serve", "--production"])
+    assert serve.exit_code == 2
+    assert "have no policy rule" in serve.output
+    assert "signing_key (development key)" in serve.output
