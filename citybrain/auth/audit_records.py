@@ -20,6 +20,7 @@ __all__ = [
     "Decision",
     "PruneReport",
     "VerifyReport",
+    "check_retention",
     "operation_hash",
 ]
 
@@ -30,6 +31,21 @@ DECISIONS: frozenset[str] = frozenset(get_args(Decision))
 MINIMUM_RETENTION_DAYS = 184
 
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+
+
+def check_retention(older_than_days: int, *, production: bool) -> None:
+    """Refuse a prune below one day, or below :data:`MINIMUM_RETENTION_DAYS` in production.
+
+    Raises:
+        ValueError: saying which minimum applies.
+    """
+    if older_than_days < 1:
+        raise ValueError(f"older_than_days must be at least 1, not {older_than_days}")
+    if production and older_than_days < MINIMUM_RETENTION_DAYS:
+        raise ValueError(
+            f"production keeps audit records at least {MINIMUM_RETENTION_DAYS} days: "
+            f"prune with older_than_days >= {MINIMUM_RETENTION_DAYS}, not {older_than_days}"
+        )
 
 
 def operation_hash(query: str) -> str:

@@ -11,13 +11,13 @@ from sqlalchemy import delete, func, insert, make_url, select, update
 from citybrain.auth.audit_chain import GENESIS_HASH, ChainWalker, record_row, stored_record
 from citybrain.auth.audit_engine import audit_engine, sqlite_file, transaction
 from citybrain.auth.audit_records import (
-    MINIMUM_RETENTION_DAYS,
     AuditChainBroken,
     AuditEntry,
     AuditFilter,
     AuditPage,
     PruneReport,
     VerifyReport,
+    check_retention,
 )
 from citybrain.auth.audit_sql import (
     conditions,
@@ -50,7 +50,7 @@ class AuditStore:
 
     Args:
         url: async SQLAlchemy URL (``sqlite+aiosqlite:///…`` or ``postgresql+asyncpg://…``).
-        production: refuse prunes shorter than :data:`MINIMUM_RETENTION_DAYS`.
+        production: refuse prunes shorter than ``MINIMUM_RETENTION_DAYS`` (184).
         echo: log SQL (parameters stay hidden).
 
     Example:
@@ -163,13 +163,7 @@ class AuditStore:
             AuditChainBroken: a record the prune would delete is broken (nothing deleted).
             AuditUnavailable: the store cannot be read or written.
         """
-        if older_than_days < 1:
-            raise ValueError(f"older_than_days must be at least 1, not {older_than_days}")
-        if self.production and older_than_days < MINIMUM_RETENTION_DAYS:
-            raise ValueError(
-                f"production keeps audit records at least {MINIMUM_RETENTION_DAYS} days: "
-                f"prune with older_than_days >= {MINIMUM_RETENTION_DAYS}, not {older_than_days}"
-            )
+        check_retention(older_than_days, production=self.production)
         now = dt.datetime.now(dt.UTC) if now is None else now
         if now.tzinfo is None:
             raise ValueError("now must be timezone-aware: use datetime.now(UTC)")
