@@ -141,14 +141,10 @@ class ChainWalker:
         if not isinstance(seq, int):
             return self._break(self.expected, "a record's seq is not a whole number (edited)")
         if seq < self.expected:
-            return self._break(
-                seq, f"it lies at or before the prune checkpoint (seq {self.checkpoint_seq})"
-            )
+            where = f"the prune checkpoint (seq {self.checkpoint_seq})"
+            return self._break(seq, f"it lies before {where if self.checkpoint_seq else 'seq 1'}")
         if seq > self.expected:
-            missing = (
-                f"{self.expected}" if seq == self.expected + 1 else f"{self.expected}-{seq - 1}"
-            )
-            return self._break(self.expected, f"record(s) {missing} are missing (deleted)")
+            return self._break(self.expected, f"{_span(self.expected, seq - 1)} missing (deleted)")
         if row["prev_hash"] != self.prev_hash:
             return self._break(
                 seq,
@@ -176,12 +172,13 @@ class ChainWalker:
             if last_seq > walked:
                 self._break(
                     self.expected,
-                    f"records {self.expected}-{last_seq} are missing at the end: the head "
-                    f"says the chain ends at {last_seq} (truncated)",
+                    f"{_span(self.expected, last_seq)} missing at the end: the head says "
+                    f"the chain ends at {last_seq} (truncated)",
                 )
             elif last_seq < walked:
                 self._break(
-                    last_seq + 1, f"it lies after the head (seq {last_seq}): not appended by us"
+                    last_seq + 1,
+                    f"it lies after the head (seq {last_seq}): not appended through the store",
                 )
             elif last_hash != self.prev_hash:
                 self._break(max(walked, 1), "the head's hash is not this record's hash")
@@ -200,3 +197,7 @@ class ChainWalker:
     def _break(self, seq: int, reason: str) -> bool:
         self.broken = (seq, reason)
         return False
+
+
+def _span(first: int, last: int) -> str:
+    return f"record {first} is" if first == last else f"records {first}-{last} are"

@@ -153,6 +153,8 @@ async def prefetch(
     selections: list[Selection],
     *,
     alone: bool = False,
+    sources: set[str] | None = None,
+    skip_sources: set[str] | None = None,
 ) -> Bundle:
     """Load every cross-department field selected on ``rows`` (of GraphQL type ``type_name``).
 
@@ -164,6 +166,8 @@ async def prefetch(
         rows: the parent rows of one page.
         selections: what the query selects on each of them.
         alone: see :func:`load_relation`.
+        sources: only fields keyed by these parent columns (the rest are skipped).
+        skip_sources: skip fields keyed by these parent columns.
     """
     relations = RELATIONS.get(type_name)
     if not relations or not rows:
@@ -174,6 +178,10 @@ async def prefetch(
     for selected in _fields(selections):
         relation = relations.get(selected.name)
         if relation is None:
+            continue
+        if (sources is not None and relation.source not in sources) or (
+            skip_sources is not None and relation.source in skip_sources
+        ):
             continue
         if decisions is not None and decisions[f"{type_name}.{selected.name}"] is Decision.DENY:
             continue

@@ -71,6 +71,9 @@ async def test_an_edit_of_any_column_names_the_edited_record(
         assert (report.ok, report.first_broken_seq, report.checked) == (False, 4, 3), column
         await run_sql(store_url, _set(4, **{column: original[column]}))
         assert (await store.verify()).ok, column
+    await run_sql(store_url, _set(4, seq=100))  # renumbered: 4 is missing, 100 out of place
+    assert (await store.verify()).first_broken_seq == 4
+    await run_sql(store_url, _set(100, seq=4))
     await run_sql(store_url, _set(4, roles='[ "grid_worker" ]'))  # same value, not canonical
     assert (await store.verify()).first_broken_seq == 4
 
