@@ -14,6 +14,7 @@ from citybrain.errors import INTERNAL_SERVER_ERROR
 from citybrain.schema.base import Entity
 from citybrain.schema.civil_affairs import Person
 from citybrain.schema.directives import classify_fields
+from citybrain.schema.execution import LeafFastExecutionContext
 from citybrain.schema.fast_paths import install_fast_paths
 from citybrain.schema.grid import Grid, GridEvent
 from citybrain.schema.health import Place
@@ -100,6 +101,7 @@ def build_schema(*, policies: bool = True) -> CitySchema:
             ),
         ],
         federation_version="2.11",
+        execution_context_class=LeafFastExecutionContext,
     )
     install_fast_paths(schema._schema, guarded=policies)
     return schema

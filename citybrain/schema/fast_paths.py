@@ -21,6 +21,7 @@ from citybrain.auth.masking import MASKERS
 from citybrain.auth.sensitivity import Decision, Sensitivity
 from citybrain.schema.base import Connection, Edge, Entity, PageInfo
 from citybrain.schema.classes import AUDIT_KEYS, FIELD_CLASSES, MASK_KINDS
+from citybrain.schema.execution import LEAF_ATTRIBUTE
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -39,6 +40,7 @@ def _attribute(name: str) -> Callable[..., Any]:
     def resolve(source: Any, info: GraphQLResolveInfo[Any]) -> Any:
         return read(source)
 
+    setattr(resolve, LEAF_ATTRIBUTE, name)  # completed inline by LeafFastExecutionContext
     return resolve
 
 
