@@ -129,6 +129,8 @@ def create_app(
         connectors: department -> connector (built from the settings when omitted).
     """
     settings = settings or Settings()
+    # aiosqlite logs every statement with its parameters (ID numbers) at DEBUG.
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)
     verifier = TokenVerifier(settings)  # reads the keys: fails fast on a bad key file
     policy = load_policy(field_catalogue(), maskable_fields(), settings.policy_file)
     unruled = policy.unruled()
