@@ -14,8 +14,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLEnumType, GraphQLNonNull, GraphQLScalarType
-from graphql.pyutils.gather_with_cancel import gather_with_cancel
 from graphql.pyutils import Path, Undefined
+from graphql.pyutils.gather_with_cancel import gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 if TYPE_CHECKING:
