@@ -6,6 +6,7 @@ from importlib.metadata import EntryPoint, entry_points
 from typing import TYPE_CHECKING
 
 from citybrain.connectors.base import Connector
+from citybrain.connectors.cursors import use_cursor_secret
 from citybrain.settings import DEPARTMENTS
 
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ def load_connectors(settings: Settings) -> dict[str, Connector]:
         settings: ``settings.connectors`` maps a department to an entry-point name; a
             department not named there is served by the entry point of the same name.
     """
+    use_cursor_secret(settings.signing_key.get_secret_value())
     registered = available_connectors()
     unknown = set(settings.connectors) - set(DEPARTMENTS)
     if unknown:

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 import strawberry
 from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension, ValidationCache
+from strawberry.federation.schema import FederationAny
+from strawberry.types import Info  # noqa: TC002 - read by strawberry at schema build
 
 from citybrain.errors import INTERNAL_SERVER_ERROR
 from citybrain.schema.base import Entity
@@ -66,6 +68,14 @@ class CitySchema(strawberry.federation.Schema):
     client's business. An unexpected one is logged with its type, path and stack frames,
     but not its message, which may quote SQL parameters such as ID numbers.
     """
+
+    def entities_resolver(
+        self, info: Info, representations: list[FederationAny]
+    ) -> list[FederationAny]:
+        # strawberry pops `__typename` from each representation; two `_entities` fields
+        # sharing one variable would then see it gone. Each gets its own copies.
+        copies = [FederationAny(dict(r)) if isinstance(r, dict) else r for r in representations]
+        return super().entities_resolver(info, copies)
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
