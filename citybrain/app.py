@@ -1,11 +1,11 @@
-"""The ASGI application: ``/graphql`` (POST, GET for queries, GraphiQL), ``/healthz``."""
+"""The ASGI application: ``/graphql`` (POST, GET for queries, GraphiQL), ``/healthz``,
+``/readyz``, ``/metrics``."""
 
 from __future__ import annotations
 
 import contextlib
 import gc
 import logging
-import uuid
 from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
@@ -23,6 +23,10 @@ from citybrain.auth.tokens import TokenVerifier
 from citybrain.connectors import load_connectors
 from citybrain.federation import Loaders, RequestContext
 from citybrain.graphiql import graphiql_html, static_files
+from citybrain.observability.endpoints import metrics_endpoint, readyz_endpoint
+from citybrain.observability.http import ObservedEndpoint, finish_request
+from citybrain.observability.requests import current_request_id
+from citybrain.observability.tracing import enable_tracing
 from citybrain.schema import build_schema, field_catalogue, maskable_fields
 from citybrain.settings import Settings
 
@@ -72,12 +76,17 @@ class CityGraphQL(GraphQL[RequestContext, None]):
                 principal, self.policy, audit_ready=await self.audit.ready()
             ),
             audit_store=self.audit.store,
-            request_id=uuid.uuid4().hex,
+            request_id=current_request_id(),
         )
         request.state.citybrain_context = context
         return context
 
     async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        return finish_request(await self._process_result(request, result))
+
+    async def _process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
         response = await super().process_result(request, result)
@@ -140,6 +149,7 @@ def create_app(
             f"{unruled[0][0]} on {unruled[0][1]}); `citybrain policy check` lists them all"
         )
     connectors = connectors if connectors is not None else load_connectors(settings)
+    enable_tracing(settings.otel_enabled)
     audit = AuditGate(AuditStore.from_settings(settings))
     graphql = CityGraphQL(settings, connectors, policy, audit)
 
@@ -162,8 +172,15 @@ def create_app(
             await audit.store.close()
 
     routes: list[Any] = [
-        Route("/graphql", BearerAuthentication(graphql, verifier)),
+        Route(
+            "/graphql",
+            ObservedEndpoint(
+                BearerAuthentication(graphql, verifier), lineage_header=settings.lineage_header
+            ),
+        ),
         Route("/healthz", healthz),
+        Route("/readyz", readyz_endpoint(connectors, audit)),
+        Route("/metrics", metrics_endpoint),
         Mount("/static", app=static_files(), name="static"),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)

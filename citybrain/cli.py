@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 from enum import StrEnum
 from pathlib import Path  # noqa: TC003 - typer reads annotations at run time
 from typing import Annotated
@@ -101,6 +100,8 @@ def serve(
 
     import uvicorn
 
+    from citybrain.observability.logs import configure_logging
+
     if production:
         os.environ["CITYBRAIN_PROFILE"] = "production"
     settings = Settings()
@@ -112,7 +113,7 @@ def serve(
     bind_host = host or settings.host
     bind_port = port or settings.port
     console.print(f"citybrain serving on http://{bind_host}:{bind_port}/graphql")
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_format)
     uvicorn.run(
         "citybrain.app:create_app",
         factory=True,

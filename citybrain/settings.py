@@ -66,6 +66,30 @@ class Settings(BaseSettings):
     audit_url: str | None = None
     policy_file: Path | None = None
     audit_retention_days: int = Field(default=184, ge=1)
+    # Resilience of department calls (citybrain.connectors.resilience); per-department
+    # overrides in `resilience`, e.g. {"health": {"timeout": 0.5, "concurrency": 4}}.
+    department_timeout: float = Field(default=5.0, gt=0)
+    department_concurrency: int = Field(default=32, ge=1)
+    retry_attempts: int = Field(default=2, ge=0)
+    retry_backoff: float = Field(default=0.025, ge=0)
+    retry_budget: float = Field(default=0.2, ge=0)
+    breaker_failures: int = Field(default=5, ge=1)
+    breaker_reset: float = Field(default=10.0, gt=0)
+    resilience: dict[str, dict[str, float]] = Field(default_factory=dict)
+    # Cache of department rows (citybrain.connectors.cache).
+    redis_url: str | None = None
+    cache_enabled: bool = True
+    cache_ttl: float = Field(default=60.0, ge=0)
+    cache_ttls: dict[str, float] = Field(default_factory=dict)
+    cache_negative_ttl: float = Field(default=5.0, ge=0)
+    cache_lists: bool = True
+    cache_exclude: list[str] = Field(default_factory=list)
+    cache_max_entries: int = Field(default=50_000, ge=1)
+    cache_timeout: float = Field(default=0.05, gt=0)
+    # Observability (citybrain.observability).
+    log_format: Literal["json", "text"] = "json"
+    otel_enabled: bool = False
+    lineage_header: str = "X-Citybrain-Lineage"
 
     def department_url(self, department: str) -> str:
         """The database URL of ``department``: the configured one or the SQLite default."""

@@ -8,6 +8,7 @@ import time
 from typing import TYPE_CHECKING
 
 from citybrain.auth.audit_records import AuditRecord, AuditUnavailable
+from citybrain.observability.metrics import METRICS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -93,9 +94,11 @@ class AuditGate:
         try:
             await self.store.append(records)
         except AuditUnavailable:
+            METRICS.audit_writes.labels("failed").inc(len(records))
             self.failures += 1
             self._ready = False
             self._checked_at = self._clock()
             raise
         self.writes += len(records)
+        METRICS.audit_writes.labels("written").inc(len(records))
         return len(records)

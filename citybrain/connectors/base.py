@@ -145,6 +145,17 @@ class Connector(abc.ABC):
     async def check_health(self) -> None:
         """Raise if the department cannot answer right now."""
 
+    async def invalidate(self, entity: str) -> None:  # noqa: B027 - nothing cached below
+        """Forget every cached row and list of ``entity`` (call after writing to it).
+
+        A write path of the platform (e.g. a grid-event mutation) calls this on the
+        connector it wrote through, after the write succeeded. The cache layer drops the
+        entity's entries (in Redis, for every process); a plain source has nothing to do.
+
+        Args:
+            entity: an entity name of this connector, e.g. ``"grid_event"``.
+        """
+
     async def close(self) -> None:  # noqa: B027 - optional hook, nothing to release by default
         """Release connections; called once when the service stops."""
 

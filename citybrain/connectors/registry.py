@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from citybrain.connectors.base import Connector
 from citybrain.connectors.cursors import use_cursor_secret
+from citybrain.connectors.stack import cache_store, layered
 from citybrain.settings import DEPARTMENTS
 
 if TYPE_CHECKING:
@@ -41,12 +42,16 @@ def _load_class(entry: EntryPoint) -> type[Connector]:
     return loaded
 
 
-def load_connectors(settings: Settings) -> dict[str, Connector]:
+def load_connectors(settings: Settings, *, layers: bool = True) -> dict[str, Connector]:
     """Build one connector per department, as the settings choose (no I/O).
+
+    Each is wrapped in its layers, cache → resilience → source (see ``docs/operations.md``);
+    the cache store is shared by the departments.
 
     Args:
         settings: ``settings.connectors`` maps a department to an entry-point name; a
             department not named there is served by the entry point of the same name.
+        layers: False gives the bare department connectors (tools, baselines).
     """
     use_cursor_secret(settings.signing_key.get_secret_value())
     registered = available_connectors()
@@ -57,6 +62,7 @@ def load_connectors(settings: Settings) -> dict[str, Connector]:
             f"the departments are {', '.join(DEPARTMENTS)}"
         )
     built: dict[str, Connector] = {}
+    store = cache_store(settings) if layers else None
     for department in DEPARTMENTS:
         name = settings.connector_name(department)
         if name not in registered:
@@ -71,5 +77,6 @@ def load_connectors(settings: Settings) -> dict[str, Connector]:
                 f"connector {name!r} serves {cls.department!r}, not {department!r}: "
                 f"fix CITYBRAIN_CONNECTORS"
             )
-        built[department] = cls.from_settings(settings)
+        source = cls.from_settings(settings)
+        built[department] = source if store is None else layered(source, settings, store)
     return built

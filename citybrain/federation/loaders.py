@@ -88,7 +88,7 @@ class Loaders:
                 try:
                     return await connector.fetch_by_keys(entity, key, values)
                 except Exception as exc:
-                    raise department_unavailable(department) from exc
+                    raise department_unavailable(department, exc) from exc
 
             loader = self._loaders[ident] = KeyLoader(batch)
         return loader
@@ -119,7 +119,7 @@ class Loaders:
                 except InvalidCursor as exc:
                     raise bad_user_input(str(exc), argument="after") from None
                 except Exception as exc:
-                    raise department_unavailable(department) from exc
+                    raise department_unavailable(department, exc) from exc
 
             loader = self._loaders[ident] = KeyLoader(batch)
         return loader

@@ -76,7 +76,7 @@ async def fetch_list(
     except InvalidCursor as exc:  # an unknown cursor: the client's to fix
         raise bad_user_input(str(exc), argument="after") from None
     except Exception as exc:
-        raise department_unavailable(department) from exc
+        raise department_unavailable(department, exc) from exc
     return page, await prefetch(ctx, type_name, page.rows, selections)
 
 

@@ -13,6 +13,7 @@ from strawberry.federation.schema import FederationAny
 from strawberry.types import Info  # noqa: TC002 - read by strawberry at schema build
 
 from citybrain.errors import INTERNAL_SERVER_ERROR
+from citybrain.observability.requests import note_operation
 from citybrain.schema.base import Entity
 from citybrain.schema.civil_affairs import Person
 from citybrain.schema.directives import classify_fields
@@ -54,6 +55,7 @@ class OperationHash(SchemaExtension):
     """Note the operation's hash (SHA-256 of its text) in the context, for the audit."""
 
     def on_operation(self) -> Iterator[None]:
+        note_operation(self.execution_context.operation_name)
         yield
         context = self.execution_context.context
         if hasattr(context, "operation_hash"):

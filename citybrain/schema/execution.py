@@ -18,6 +18,8 @@ from graphql.pyutils import Path, Undefined
 from graphql.pyutils.gather_with_cancel import gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from citybrain.observability.requests import lineage_wanted, with_root_field
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -103,6 +105,9 @@ class LeafFastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             raise
         if not awaitable_fields:
             return results
+        if path is None and lineage_wanted():  # top-level fields: attribute their calls
+            for name in awaitable_fields:
+                results[name] = with_root_field(name, results[name])
 
         async def get_results() -> dict[str, Any]:
             if len(awaitable_fields) == 1:

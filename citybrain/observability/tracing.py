@@ -1,0 +1,67 @@
+"""OpenTelemetry spans per request and per department call (off unless enabled).
+
+Only the OpenTelemetry API is used: with ``CITYBRAIN_OTEL_ENABLED=true`` spans go to the
+tracer provider the deployment installs (the SDK and an exporter of its choice, e.g.
+``opentelemetry-instrument`` or a provider set up before the app starts); with none
+installed they cost next to nothing. Attributes never carry keys or personal data.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING
+
+from opentelemetry import trace
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+__all__ = ["department_span", "enable_tracing", "request_span", "tracing_enabled"]
+
+_TRACER_NAME = "citybrain"
+_enabled = False
+
+
+def enable_tracing(enabled: bool) -> None:
+    """Switch span creation on or off for this process."""
+    global _enabled
+    _enabled = enabled
+
+
+def tracing_enabled() -> bool:
+    """Whether spans are being created."""
+    return _enabled
+
+
+@contextlib.contextmanager
+def request_span(operation: str, request_id: str) -> Iterator[None]:
+    """A span around one GraphQL request."""
+    if not _enabled:
+        yield
+        return
+    tracer = trace.get_tracer(_TRACER_NAME)
+    with tracer.start_as_current_span(
+        "graphql.request",
+        kind=trace.SpanKind.SERVER,
+        attributes={"graphql.operation.name": operation, "citybrain.request_id": request_id},
+    ):
+        yield
+
+
+@contextlib.contextmanager
+def department_span(department: str, method: str, size: int) -> Iterator[None]:
+    """A span around one call to a department's system."""
+    if not _enabled:
+        yield
+        return
+    tracer = trace.get_tracer(_TRACER_NAME)
+    with tracer.start_as_current_span(
+        f"department.{method}",
+        kind=trace.SpanKind.CLIENT,
+        attributes={
+            "citybrain.department": department,
+            "citybrain.method": method,
+            "citybrain.batch_size": size,
+        },
+    ):
+        yield
