@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from citybrain.connectors import SqlConnector
+from citybrain.connectors import SqlConnector, source_of
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -37,7 +37,7 @@ class Engines:
     def __init__(self, connectors: Mapping[str, Connector]) -> None:
         engines: dict[str, AsyncEngine] = {}
         for department in ("civil_affairs", "health", "transport", "grid"):
-            connector = connectors[department]
+            connector = source_of(connectors[department])  # below cache and resilience
             assert isinstance(connector, SqlConnector), f"{department} is not a SQL connector"
             engines[department] = connector.engine
         self.civil_affairs = engines["civil_affairs"]

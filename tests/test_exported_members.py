@@ -17,11 +17,24 @@ DOCS = Path(__file__).parent.parent / "docs"
 def test_connectors_surface() -> None:
     assert citybrain.connectors.__all__ == [
         "ENTRY_POINT_GROUP",
+        "READ_METHODS",
+        "CachePolicy",
+        "CacheStore",
+        "CachingConnector",
+        "CircuitBreaker",
         "Connector",
+        "ConnectorLayer",
         "ConnectorSetupError",
+        "DepartmentFault",
+        "DepartmentTimeout",
+        "DepartmentUnavailable",
         "Filter",
         "InvalidCursor",
+        "MemoryCacheStore",
         "Page",
+        "RedisCacheStore",
+        "ResiliencePolicy",
+        "ResilientConnector",
         "Row",
         "SqlConnector",
         "SqlEntity",
@@ -29,6 +42,7 @@ def test_connectors_surface() -> None:
         "decode_cursor",
         "encode_cursor",
         "load_connectors",
+        "source_of",
     ]
 
 
@@ -54,13 +68,21 @@ def test_connector_hooks() -> None:
         "fetch_groups",
         "fetch_page",
         "from_settings",
+        "invalidate",
     }
-    assert Connector.__abstractmethods__ == hooks - {"close", "describe"}
+    assert Connector.__abstractmethods__ == hooks - {"close", "describe", "invalidate"}
 
 
 def test_every_connector_hook_is_in_the_integrators_guide() -> None:
     guide = (DOCS / "connectors.md").read_text(encoding="utf-8")
-    for name in [*Connector.__abstractmethods__, "close", "describe", "department", "description"]:
+    for name in [
+        *Connector.__abstractmethods__,
+        "close",
+        "describe",
+        "invalidate",
+        "department",
+        "description",
+    ]:
         assert f"`{name}" in guide, f"docs/connectors.md does not document {name}"
 
 

@@ -15,6 +15,7 @@ from citybrain.connectors import (
     SqlConnector,
     available_connectors,
     load_connectors,
+    source_of,
 )
 from citybrain.connectors.health import HealthConnector
 from citybrain.settings import DEPARTMENTS, Settings
@@ -34,8 +35,9 @@ async def test_each_department_gets_its_own_database(tmp_path: Path) -> None:
     built = load_connectors(Settings(data_dir=tmp_path))
     assert set(built) == set(DEPARTMENTS)
     urls = set()
-    for department, connector in built.items():
-        assert connector.department == department
+    for department, layered in built.items():
+        assert layered.department == department
+        connector = source_of(layered)
         assert isinstance(connector, SqlConnector)
         urls.add(str(connector.url))
         await connector.close()

@@ -16,6 +16,7 @@ from opentelemetry import trace
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+
 __all__ = ["department_span", "enable_tracing", "request_span", "tracing_enabled"]
 
 _TRACER_NAME = "citybrain"
@@ -39,7 +40,7 @@ def request_span(operation: str, request_id: str) -> Iterator[None]:
     if not _enabled:
         yield
         return
-    tracer = trace.get_tracer(_TRACER_NAME)
+    tracer = _tracer()
     with tracer.start_as_current_span(
         "graphql.request",
         kind=trace.SpanKind.SERVER,
@@ -54,7 +55,7 @@ def department_span(department: str, method: str, size: int) -> Iterator[None]:
     if not _enabled:
         yield
         return
-    tracer = trace.get_tracer(_TRACER_NAME)
+    tracer = _tracer()
     with tracer.start_as_current_span(
         f"department.{method}",
         kind=trace.SpanKind.CLIENT,

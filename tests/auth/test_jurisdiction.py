@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from citybrain.auth.roles import Role
-from citybrain.connectors import Filter, SqlConnector
+from citybrain.connectors import Filter, SqlConnector, source_of
 from citybrain.seed import DEMO_GRID_CODE, DEMO_ID_NUMBER
 
 if TYPE_CHECKING:
@@ -38,7 +38,8 @@ def fetched(
 ) -> Iterator[list[tuple[str, dict[str, Any]]]]:
     """Every row any department returns from here on, with its department."""
     seen: list[tuple[str, dict[str, Any]]] = []
-    for department, connector in graph.connectors.items():
+    for department, layered in graph.connectors.items():
+        connector = source_of(layered)  # below the cache and resilience layers
         assert isinstance(connector, SqlConnector)
         original = connector._rows
 
