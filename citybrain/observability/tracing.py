@@ -16,17 +16,32 @@ from opentelemetry import trace
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from opentelemetry.trace import TracerProvider
 
 __all__ = ["department_span", "enable_tracing", "request_span", "tracing_enabled"]
 
 _TRACER_NAME = "citybrain"
 _enabled = False
+_provider: TracerProvider | None = None
 
 
-def enable_tracing(enabled: bool) -> None:
-    """Switch span creation on or off for this process."""
-    global _enabled
+def enable_tracing(enabled: bool, provider: TracerProvider | None = None) -> None:
+    """Switch span creation on or off for this process.
+
+    Args:
+        enabled: create spans (``CITYBRAIN_OTEL_ENABLED``).
+        provider: the tracer provider to use; by default the global one that the
+            deployment installed (OpenTelemetry's no-op provider when none was).
+    """
+    global _enabled, _provider  # one switch per process, set at start-up
     _enabled = enabled
+    _provider = provider
+
+
+def _tracer() -> trace.Tracer:
+    if _provider is not None:
+        return _provider.get_tracer(_TRACER_NAME)
+    return trace.get_tracer(_TRACER_NAME)
 
 
 def tracing_enabled() -> bool:

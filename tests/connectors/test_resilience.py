@@ -94,7 +94,7 @@ async def test_breaker_opens_fails_fast_probes_once_and_closes(health: FaultySou
     health.faults.hold = asyncio.Event()
     probe = asyncio.ensure_future(read(guard))
     await asyncio.sleep(0)
-    assert guard.breaker.state == "half_open"
+    assert guard.breaker.state in {"half_open"}
     with pytest.raises(DepartmentUnavailable, match="breaker_open"):
         await read(guard)
     assert len(health.faults.calls) == 4
@@ -193,9 +193,9 @@ async def test_writes_pass_straight_through_without_retry_or_cache(health: Fault
     stack = CachingConnector(
         guarded(health, retry_attempts=2), MemoryCacheStore(), CachePolicy(ttl=60.0)
     )
-    assert await stack.record_write() == "written"  # type: ignore[attr-defined]
+    assert await stack.record_write() == "written"
     with pytest.raises(ConnectionError):
-        await stack.record_write(fail=True)  # type: ignore[attr-defined]
+        await stack.record_write(fail=True)
     assert health.faults.writes == 2  # once each: never retried
     assert stack.engine is health.inner.engine  # type: ignore[attr-defined]
 
