@@ -148,8 +148,10 @@ async def small_city(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return settings
 
 
-async def open_graph(settings: Settings) -> tuple[GraphClient, httpx.AsyncClient]:
-    connectors = load_connectors(settings)
+async def open_graph(
+    settings: Settings, connectors: Mapping[str, Connector] | None = None
+) -> tuple[GraphClient, httpx.AsyncClient]:
+    connectors = connectors if connectors is not None else load_connectors(settings)
     counter = StatementCounter()
     counter.attach(connectors)
     app = create_app(settings, connectors)

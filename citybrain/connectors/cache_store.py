@@ -79,7 +79,9 @@ class MemoryCacheStore(CacheStore):
         self._entries: OrderedDict[CacheKey, tuple[float, float, Any]] = OrderedDict()
         self._generations: dict[tuple[str, str], int] = {}
 
-    def __len__(self) -> int:
+    @property
+    def size(self) -> int:
+        """Entries held now (expired ones included until they are looked up or evicted)."""
         return len(self._entries)
 
     async def get_many(self, keys: Sequence[CacheKey]) -> list[Entry | None]:
