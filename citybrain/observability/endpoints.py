@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import JSONResponse, Response
 
+from citybrain.auth.audit_records import AuditUnavailable
 from citybrain.connectors.layers import ConnectorLayer
 from citybrain.observability.metrics import METRICS
 
@@ -65,6 +66,13 @@ async def _department(connector: Connector) -> dict[str, Any]:
     return status
 
 
+async def _audit(audit: AuditGate) -> None:
+    # The gate creates the store on first use; then the store itself is asked, uncached.
+    if not await audit.ready():
+        raise AuditUnavailable("the audit store cannot be written")
+    await audit.store.check_health()
+
+
 async def readiness(
     connectors: Mapping[str, Connector], audit: AuditGate
 ) -> tuple[bool, dict[str, Any]]:
@@ -83,7 +91,7 @@ async def readiness(
     checks = await asyncio.gather(
         *(_department(connectors[name]) for name in names),
         *(_check(store.ping) for store in stores.values()),
-        _check(audit.store.check_health),
+        _check(lambda: _audit(audit)),
     )
     components: dict[str, Any] = {}
     for name, status in zip(names, checks[: len(names)], strict=True):

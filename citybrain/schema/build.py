@@ -55,8 +55,8 @@ class OperationHash(SchemaExtension):
     """Note the operation's hash (SHA-256 of its text) in the context, for the audit."""
 
     def on_operation(self) -> Iterator[None]:
-        note_operation(self.execution_context.operation_name)
         yield
+        note_operation(self.execution_context.operation_name)  # known once parsed
         context = self.execution_context.context
         if hasattr(context, "operation_hash"):
             query = self.execution_context.query or ""
