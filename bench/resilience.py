@@ -1,0 +1,396 @@
+"""Cache cold vs warm (Redis), fan-out over four slowed departments, bulkhead, timeout.
+
+Run by ``python -m bench`` after the main scenarios of each scale. Every side runs the
+app's schema and connector stack in process (no HTTP), like the main benchmark.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+import gc
+import json
+import statistics
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from bench.baseline import Engines
+from bench.datasets import benchmark_grid
+from bench.measure import StatementCounter
+from bench.queries import RESIDENTS_PAGE, readme_profile_card
+from citybrain.connectors import ConnectorLayer, load_connectors
+from citybrain.connectors.cache_store import MemoryCacheStore, RedisCacheStore
+from citybrain.connectors.stack import layered
+from citybrain.federation import Loaders, RequestContext
+from citybrain.schema import build_schema
+from citybrain.seed import DEMO_GRID_CODE
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable, Mapping, Sequence
+
+    from bench.datasets import Dataset
+    from citybrain.connectors import Connector, Filter, Page, Row
+    from citybrain.connectors.cache_store import CacheStore
+    from citybrain.settings import Settings
+
+__all__ = ["Latency", "ResilienceResult", "run_resilience"]
+
+DELAY_MS = 10.0
+TIMEOUT_MS = 100.0
+
+
+@dataclass(frozen=True, slots=True)
+class Latency:
+    """One measured side: latencies (ms) and department statements per request."""
+
+    name: str
+    samples_ms: tuple[float, ...]
+    statements: int = 0
+    note: str = ""
+
+    def quantile(self, q: int) -> float:
+        if len(self.samples_ms) < 2:
+            return self.samples_ms[0]
+        return statistics.quantiles(self.samples_ms, n=100, method="inclusive")[q - 1]
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.samples_ms)
+
+    @property
+    def p99(self) -> float:
+        return self.quantile(99)
+
+
+@dataclass(frozen=True, slots=True)
+class ResilienceResult:
+    """Everything this module measured at one scale."""
+
+    scale: str
+    measured_on: str
+    iterations: int
+    grid_code: str
+    cache: list[Latency]
+    fanout: list[Latency]
+    fanout_levels: int
+    bulkhead: list[Latency]
+    timeout: list[Latency]
+    redis: str
+
+
+class Delayed(ConnectorLayer):
+    """A department answering ``delay`` seconds late; notes each call's start and end."""
+
+    def __init__(self, inner: Connector, delay: float, calls: list[tuple[float, float]]) -> None:
+        super().__init__(inner)
+        self.delay = delay
+        self.calls = calls
+
+    async def _wait(self) -> float:
+        began = time.perf_counter()
+        await asyncio.sleep(self.delay)
+        return began
+
+    async def fetch_by_keys(self, entity: str, key: str, values: Sequence[Any]) -> list[Row | None]:
+        began = await self._wait()
+        rows = await self.inner.fetch_by_keys(entity, key, values)
+        self.calls.append((began, time.perf_counter()))
+        return rows
+
+    async def fetch_groups(
+        self,
+        entity: str,
+        key: str,
+        values: Sequence[Any],
+        *,
+        first: int,
+        after: str | None = None,
+        filters: Sequence[Filter] = (),
+    ) -> list[Page]:
+        began = await self._wait()
+        pages = await self.inner.fetch_groups(
+            entity, key, values, first=first, after=after, filters=filters
+        )
+        self.calls.append((began, time.perf_counter()))
+        return pages
+
+    async def fetch_page(
+        self, entity: str, filters: Sequence[Filter], *, first: int, after: str | None = None
+    ) -> Page:
+        began = await self._wait()
+        page = await self.inner.fetch_page(entity, filters, first=first, after=after)
+        self.calls.append((began, time.perf_counter()))
+        return page
+
+
+def nesting_levels(calls: list[tuple[float, float]]) -> int:
+    """The longest chain of department calls each of which began after the previous ended."""
+    depth: list[int] = []
+    ordered = sorted(calls)
+    for i, (start, _) in enumerate(ordered):
+        before = [depth[j] for j in range(i) if ordered[j][1] <= start]
+        depth.append(1 + max(before, default=0))
+    return max(depth, default=0)
+
+
+def _answer(
+    schema: Any, settings: Settings, connectors: Mapping[str, Connector], query: str, variables: Any
+) -> Callable[[], Awaitable[dict[str, Any]]]:
+    async def answer() -> dict[str, Any]:
+        context = RequestContext(settings=settings, loaders=Loaders(connectors))
+        result = await schema.execute(query, variable_values=variables, context_value=context)
+        return {"data": result.data, "errors": [e.formatted for e in result.errors or []]}
+
+    return answer
+
+
+async def _time(
+    answer: Callable[[], Awaitable[Any]],
+    iterations: int,
+    *,
+    before: Callable[[], Awaitable[None]] | None = None,
+) -> tuple[float, ...]:
+    samples = []
+    for _ in range(iterations):
+        if before is not None:
+            await before()
+        began = time.perf_counter()
+        await answer()
+        samples.append((time.perf_counter() - began) * 1000)
+    return tuple(samples)
+
+
+def _stack(
+    settings: Settings,
+    store: CacheStore,
+    wrap: Callable[[str, Connector], Connector] = lambda _, c: c,
+) -> dict[str, Connector]:
+    bare = load_connectors(settings, layers=False)
+    return {d: layered(wrap(d, c), settings, store) for d, c in bare.items()}
+
+
+async def _close(connectors: Mapping[str, Connector]) -> None:
+    for connector in connectors.values():
+        await connector.close()
+
+
+async def _cache_sides(
+    settings: Settings, schema: Any, grid_code: str, iterations: int, redis_url: str | None
+) -> list[Latency]:
+    queries = {
+        "profile card": (readme_profile_card(), None),
+        "100-resident page": (RESIDENTS_PAGE, {"grid": grid_code}),
+    }
+    sides: list[Latency] = []
+    stores: list[tuple[str, Callable[[], CacheStore], bool]] = [
+        ("no cache", MemoryCacheStore, False)
+    ]
+    if redis_url:
+        stores.append(("Redis", lambda: RedisCacheStore(redis_url, timeout=1.0), True))
+    stores.append(("in-process LRU", MemoryCacheStore, True))
+    for label, make_store, enabled in stores:
+        side_settings = settings.model_copy(update={"cache_enabled": enabled})
+        store = make_store()
+        connectors = _stack(side_settings, store)
+        try:
+            for name, (query, variables) in queries.items():
+                answer = _answer(schema, side_settings, connectors, query, variables)
+                for _ in range(5):
+                    await answer()
+                if isinstance(store, RedisCacheStore):
+
+                    async def flush(store: RedisCacheStore = store) -> None:
+                        await store.client.flushdb()
+
+                    with StatementCounter(connectors) as cold_count:
+                        await flush()
+                        await answer()
+                    cold = await _time(answer, iterations, before=flush)
+                    sides.append(
+                        Latency(f"{name}: Redis, cold", cold, cold_count.total, "FLUSHDB first")
+                    )
+                    await answer()
+                with StatementCounter(connectors) as count:
+                    await answer()
+                state = "warm" if enabled else "every request"
+                samples = await _time(answer, iterations)
+                sides.append(Latency(f"{name}: {label}, {state}", samples, count.total))
+        finally:
+            await _close(connectors)
+    return sides
+
+
+async def _fanout(
+    settings: Settings, schema: Any, iterations: int
+) -> tuple[list[Latency], int, list[Latency]]:
+    quiet = settings.model_copy(update={"cache_enabled": False})
+    query = readme_profile_card()
+    sides: list[Latency] = []
+    levels = 0
+    for delay in (0.0, DELAY_MS / 1000):
+        calls: list[tuple[float, float]] = []
+        connectors = _stack(quiet, MemoryCacheStore(), lambda _, c: Delayed(c, delay, calls))
+        try:
+            answer = _answer(schema, quiet, connectors, query, None)
+            for _ in range(5):
+                await answer()
+            calls.clear()
+            await answer()
+            if delay:
+                levels = nesting_levels(calls)
+            samples = await _time(answer, iterations)
+            label = f"each department +{delay * 1000:g} ms" if delay else "no delay"
+            sides.append(Latency(f"profile card, {label}", samples, len(calls)))
+        finally:
+            await _close(connectors)
+
+    # One department far past its timeout: the answer comes at the timeout, health null.
+    slow = quiet.model_copy(
+        update={"resilience": {"health": {"timeout": TIMEOUT_MS / 1000, "retry_attempts": 0}}}
+    )
+    calls = []
+    connectors = _stack(
+        slow,
+        MemoryCacheStore(),
+        lambda d, c: Delayed(c, 1.0 if d == "health" else DELAY_MS / 1000, calls),
+    )
+    timed_out: list[Latency] = []
+    try:
+        answer = _answer(schema, slow, connectors, query, None)
+        body = await answer()
+        codes = {e["extensions"]["code"] for e in body["errors"]}
+        assert codes == {"DEPARTMENT_TIMEOUT"}, codes
+        for connector in connectors.values():  # the breaker would otherwise fail fast
+            connector.inner.breaker.threshold = 10**9  # type: ignore[attr-defined]
+        samples = await _time(answer, max(10, min(iterations, 40)))
+        timed_out.append(
+            Latency(
+                f"profile card, health +1 s (timeout {TIMEOUT_MS:g} ms), others +{DELAY_MS:g} ms",
+                samples,
+                note="health fields null with DEPARTMENT_TIMEOUT",
+            )
+        )
+    finally:
+        await _close(connectors)
+    return sides, levels, timed_out
+
+
+async def _bulkhead(settings: Settings, schema: Any, iterations: int) -> list[Latency]:
+    saturated = settings.model_copy(
+        update={
+            "cache_enabled": False,
+            "resilience": {"health": {"concurrency": 4, "timeout": 5.0, "retry_attempts": 0}},
+        }
+    )
+    calls: list[tuple[float, float]] = []
+    connectors = _stack(
+        saturated,
+        MemoryCacheStore(),
+        lambda d, c: Delayed(c, 0.2, calls) if d == "health" else c,
+    )
+    health = connectors["health"]
+    place = (await health.fetch_page("place", [], first=1)).rows[0]["place_code"]
+    grid_query = "query($c: String!) { grid(code: $c) { code name community { name } } }"
+    grid_answer = _answer(schema, saturated, connectors, grid_query, {"c": DEMO_GRID_CODE})
+    health_answer = _answer(
+        schema, saturated, connectors, "query($p: String!) { place(placeCode: $p) { name } }",
+        {"p": place},
+    )  # fmt: skip
+    sides: list[Latency] = []
+    try:
+        for _ in range(5):
+            await grid_answer()
+        sides.append(Latency("grid query, health idle", await _time(grid_answer, iterations)))
+        stop = asyncio.Event()
+        rejected = 0
+
+        async def client() -> None:
+            nonlocal rejected
+            while not stop.is_set():
+                body = await health_answer()
+                if body["errors"]:
+                    rejected += 1
+                    await asyncio.sleep(0.01)  # a client backs off after an error
+
+        clients = [asyncio.ensure_future(client()) for _ in range(32)]
+        await asyncio.sleep(0.3)
+        samples = await _time(grid_answer, iterations)
+        stop.set()
+        await asyncio.gather(*clients)
+        sides.append(
+            Latency(
+                "grid query, health saturated (32 clients, +200 ms, bulkhead 4)",
+                samples,
+                note=f"{rejected} health requests refused by the bulkhead meanwhile",
+            )
+        )
+    finally:
+        await _close(connectors)
+    return sides
+
+
+async def run_resilience(
+    dataset: Dataset, *, iterations: int, report: Callable[[str], None] = lambda _: None
+) -> ResilienceResult:
+    """Every scenario of this module at one scale."""
+    settings = dataset.settings
+    schema = build_schema(policies=False)
+    bare = load_connectors(settings, layers=False)
+    try:
+        grid_code, _ = await benchmark_grid(Engines(bare))
+    finally:
+        await _close(bare)
+    redis_note = "redis-server not installed: Redis sides not measured"
+    server = None
+    try:
+        from tests.servers import RedisServer, ServerError
+
+        try:
+            server = RedisServer()
+            server.start()
+            redis_note = "redis-server on 127.0.0.1, no persistence"
+        except ServerError as exc:
+            server = None
+            redis_note = f"Redis sides not measured: {exc}"
+    except ImportError:
+        server = None
+    gc.collect()
+    try:
+        report("resilience: cache cold vs warm")
+        cache = await _cache_sides(
+            settings, schema, grid_code, iterations, server.url if server else None
+        )
+    finally:
+        if server is not None:
+            server.stop()
+    report("resilience: fan-out over slowed departments, timeout")
+    fanout, levels, timed_out = await _fanout(settings, schema, iterations)
+    report("resilience: bulkhead")
+    bulkhead = await _bulkhead(settings, schema, iterations)
+    return ResilienceResult(
+        scale=dataset.scale,
+        measured_on=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        iterations=iterations,
+        grid_code=grid_code,
+        cache=cache,
+        fanout=fanout,
+        fanout_levels=levels,
+        bulkhead=bulkhead,
+        timeout=timed_out,
+        redis=redis_note,
+    )
+
+
+def to_json(result: ResilienceResult) -> str:
+    return json.dumps(dataclasses.asdict(result), indent=1, ensure_ascii=False) + "\n"
+
+
+def from_json(text: str) -> ResilienceResult:
+    raw = json.loads(text)
+    for name in ("cache", "fanout", "bulkhead", "timeout"):
+        raw[name] = [
+            Latency(**{**item, "samples_ms": tuple(item["samples_ms"])}) for item in raw[name]
+        ]
+    return ResilienceResult(**raw)
