@@ -27,6 +27,8 @@ from bench.docs import (
     seeding_section,
 )
 from bench.docs import write_benchmarks as write_docs
+from bench.resilience import ResilienceResult, run_resilience
+from bench.resilience_docs import load_resilience, resilience_section, save_resilience
 from bench.runner import ScaleResult, run_scale
 
 if TYPE_CHECKING:
@@ -56,6 +58,9 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--docs", type=Path, default=DOCS, help="page to rewrite")
     parser.add_argument("--no-docs", action="store_true", help="print only")
+    parser.add_argument(
+        "--skip-resilience", action="store_true", help="skip cache, fan-out and bulkhead runs"
+    )
     args = parser.parse_args(argv)
     if args.iterations < 1 or args.block < 1:
         parser.error("--iterations and --block must be at least 1")
@@ -82,10 +87,13 @@ def _table(result: ScaleResult) -> Table:
     return table
 
 
-async def _run(args: argparse.Namespace, console: Console) -> dict[str, ScaleResult]:
+async def _run(
+    args: argparse.Namespace, console: Console
+) -> tuple[dict[str, ScaleResult], list[ResilienceResult]]:
     scales = SCALES if args.scale == "all" else (args.scale,)
     warmup = args.warmup if args.warmup is not None else max(5, args.iterations // 10)
     results: dict[str, ScaleResult] = {}
+    resilience: list[ResilienceResult] = []
     for scale in scales:
         if scale == "small":
             data_dir, may_seed = BENCH_DATA / "small", True
@@ -107,24 +115,31 @@ async def _run(args: argparse.Namespace, console: Console) -> dict[str, ScaleRes
                 + ("" if s.target_ratio is None else f" (target ≤ {s.target_ratio:g}x)")
             )
         results[scale] = result
-    return results
+        if not args.skip_resilience:
+            resilience.append(
+                await run_resilience(dataset, iterations=args.iterations, report=console.print)
+            )
+    return results, resilience
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = _arguments(argv)
     # Piped output (`make bench | tee`) gets a readable width instead of 80 columns.
     console = Console(width=None if sys.stdout.isatty() else 120)
-    results = asyncio.run(_run(args, console))
+    results, resilience = asyncio.run(_run(args, console))
     if args.no_docs:
         return
     for result in results.values():
         save_result(result)
+    for measured in resilience:
+        save_resilience(measured)
     kept = load_results(SCALES)
     write_docs(
         [
             scenarios_section(),
             *(scale_section(kept[s]) for s in SCALES if s in kept),
             seeding_section(kept.get("city")),
+            resilience_section(load_resilience(SCALES)),
         ],
         args.docs,
     )

@@ -14,7 +14,6 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from citybrain.connectors.faults import DepartmentUnavailable
 from citybrain.connectors.layers import ConnectorLayer, source_of
 from citybrain.observability.metrics import METRICS
 from citybrain.observability.requests import current_observation
@@ -83,6 +82,10 @@ def schema_version(connector: Connector, entity: str) -> str:
     else:
         shape = str(getattr(source, "cache_version", "1"))
     return f"{CACHE_FORMAT}.{hashlib.sha256(shape.encode()).hexdigest()[:8]}"
+
+
+class _Abandoned(Exception):
+    """The single flight's owner was cancelled: a waiter fetches for itself."""
 
 
 class CachingConnector(ConnectorLayer):
@@ -228,7 +231,10 @@ class CachingConnector(ConnectorLayer):
         if own:
             await self._fetch_own(keys, values, own, results, fetch, ttl, by_key)
         for index, future in waits:
-            results[index] = await asyncio.shield(future)
+            try:
+                results[index] = await asyncio.shield(future)
+            except _Abandoned:  # its owner was cancelled (not failed): fetch it ourselves
+                (results[index],) = await fetch([values[index]])
         return results
 
     async def _fetch_own(
@@ -245,11 +251,7 @@ class CachingConnector(ConnectorLayer):
         try:
             fetched = await fetch([values[i] for i in own])
         except BaseException as exc:
-            failure = (
-                exc
-                if isinstance(exc, Exception)
-                else DepartmentUnavailable(self.department, "error")
-            )
+            failure = exc if isinstance(exc, Exception) else _Abandoned()
             for index in own:
                 future = inflight.pop(keys[index], None)
                 if future is not None and not future.done():

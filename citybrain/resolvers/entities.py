@@ -46,12 +46,22 @@ async def fetch_entity(
         return row, await prefetch(ctx, type_name, [row], selections)
     # A caller who may see every row: fields keyed by the lookup key itself (a grid's
     # residents, a person's health code) need not wait for the row; load both at once.
-    (row,), early = await asyncio.gather(
-        lookup, prefetch(ctx, type_name, [{key: value}], selections, sources={key})
+    # The rest starts as soon as the row is there, without waiting for those early fields:
+    # a slow department then delays only its own fields, not the others' deeper levels.
+    early_task = asyncio.ensure_future(
+        prefetch(ctx, type_name, [{key: value}], selections, sources={key})
     )
+    try:
+        (row,) = await lookup
+    except BaseException:
+        early_task.cancel()
+        raise
     if row is None:
+        early_task.cancel()
         return None
-    rest = await prefetch(ctx, type_name, [row], selections, skip_sources={key})
+    rest, early = await asyncio.gather(
+        prefetch(ctx, type_name, [row], selections, skip_sources={key}), early_task
+    )
     return row, Bundle({**early.slots, **rest.slots})
 
 

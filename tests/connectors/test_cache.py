@@ -238,3 +238,20 @@ async def test_redis_is_skipped_for_a_while_after_an_error(civil: FaultySource) 
             assert store.errors == errors and len(civil.faults.calls) == 3
         finally:
             await store.close()
+
+
+async def test_a_waiter_fetches_for_itself_when_the_single_flight_is_cancelled(
+    civil: FaultySource,
+) -> None:
+    cache = cached(civil)
+    civil.faults.hold = asyncio.Event()
+    owner = asyncio.ensure_future(cache.fetch_by_keys("person", "id_number", [DEMO_ID_NUMBER]))
+    await asyncio.sleep(0.01)
+    waiter = asyncio.ensure_future(cache.fetch_by_keys("person", "id_number", [DEMO_ID_NUMBER]))
+    await asyncio.sleep(0.01)
+    owner.cancel()
+    await asyncio.sleep(0.01)
+    civil.faults.hold.set()
+    (row,) = await waiter
+    assert row is not None and row["id_number"] == DEMO_ID_NUMBER
+    assert civil.faults.cancelled == 1 and len(civil.faults.calls) == 2
