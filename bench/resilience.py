@@ -397,20 +397,25 @@ async def run_resilience(
     except ImportError:
         server = None
     # The timeout and bulkhead sides fail on purpose: one warning per failed call is noise.
-    logging.getLogger("citybrain.departments").setLevel(logging.ERROR)
-    gc.collect()
+    departments_log = logging.getLogger("citybrain.departments")
+    level = departments_log.level
+    departments_log.setLevel(logging.ERROR)
     try:
-        report("resilience: cache cold vs warm")
-        cache = await _cache_sides(
-            settings, schema, grid_code, iterations, server.url if server else None
-        )
+        gc.collect()
+        try:
+            report("resilience: cache cold vs warm")
+            cache = await _cache_sides(
+                settings, schema, grid_code, iterations, server.url if server else None
+            )
+        finally:
+            if server is not None:
+                server.stop()
+        report("resilience: fan-out over slowed departments, timeout")
+        fanout, levels, timed_out = await _fanout(settings, schema, iterations)
+        report("resilience: bulkhead")
+        bulkhead = await _bulkhead(settings, schema, iterations)
     finally:
-        if server is not None:
-            server.stop()
-    report("resilience: fan-out over slowed departments, timeout")
-    fanout, levels, timed_out = await _fanout(settings, schema, iterations)
-    report("resilience: bulkhead")
-    bulkhead = await _bulkhead(settings, schema, iterations)
+        departments_log.setLevel(level)
     return ResilienceResult(
         scale=dataset.scale,
         measured_on=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
