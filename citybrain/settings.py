@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     audit_url: str | None = None
     policy_file: Path | None = None
     audit_retention_days: int = Field(default=184, ge=1)
+    suppression_threshold: int = Field(default=5, ge=1)
+    screening_max_ids: int = Field(default=10_000, ge=1)
+    screening_test_window_hours: int = Field(default=72, ge=1)
 
     def department_url(self, department: str) -> str:
         """The database URL of ``department``: the configured one or the SQLite default."""
