@@ -21,6 +21,7 @@ from citybrain.schema.fast_paths import install_fast_paths
 from citybrain.schema.grid import Grid, GridEvent
 from citybrain.schema.health import Place
 from citybrain.schema.query import Query
+from citybrain.schema.screening import SCREENING_TYPES
 from citybrain.schema.statistics import STATISTICS_TYPES
 
 if TYPE_CHECKING:
@@ -98,7 +99,7 @@ def build_schema(*, policies: bool = True) -> CitySchema:
         policies: check field policies and note personal fields for the audit (the
             service always does; benchmarks switch it off to measure what it costs).
     """
-    classify_fields((*ENTITY_TYPES, *STATISTICS_TYPES))
+    classify_fields((*ENTITY_TYPES, *STATISTICS_TYPES, *SCREENING_TYPES))
     schema = CitySchema(
         query=Query,
         types=[Person, Place, Grid, GridEvent],

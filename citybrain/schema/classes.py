@@ -113,6 +113,12 @@ FIELD_CLASSES: dict[str, dict[str, Sensitivity]] = {
     ),
     "DailyHealthFigures": _all(INTERNAL, "day codesShown scans placeCodesIssued suppressed"),
     "IndustryFigures": _all(INTERNAL, "industry placeCodes suppressed"),
+    # Data verification (数据核验): what screening needs about a person, nothing more.
+    "ScreeningBatch": _all(INTERNAL, "at testWindowHours checked results"),
+    "ScreeningResult": {
+        **_all(INTERNAL, "index problem"),
+        **_all(SENSITIVE, "idNumber outcome codeColor negativeTestWithinWindow vaccinated"),
+    },
 }
 
 MASK_KINDS: dict[str, str] = {

@@ -19,6 +19,7 @@ from citybrain.schema.civil_affairs import Person
 from citybrain.schema.enums import EventStatus
 from citybrain.schema.grid import Community, District, EventCategory, Grid, GridEvent, Street
 from citybrain.schema.health import Place
+from citybrain.schema.screening import ScreeningBatch, screen_persons
 from citybrain.schema.statistics import (
     EventStatistics,
     HealthDailyReport,
@@ -134,6 +135,12 @@ class Query:
     health_daily_report: HealthDailyReport = strawberry.field(
         resolver=health_daily_report,
         description="The health-code daily report (健康码日报) per district, with daily trend.",
+    )
+
+    screen_persons: ScreeningBatch = strawberry.field(
+        resolver=screen_persons,
+        description="Data verification for mass events (数据核验): screen up to "
+        "CITYBRAIN_SCREENING_MAX_IDS ID numbers; verifiers under purpose event-screening.",
     )
 
     @strawberry.field(description="A resident (居民) by resident ID number.")
