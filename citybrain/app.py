@@ -1,4 +1,5 @@
-"""The ASGI application: ``/graphql`` (POST, GET for queries, GraphiQL), ``/healthz``."""
+"""The ASGI application: ``/graphql`` (POST, GET for queries, GraphiQL), ``/healthz``,
+``/dashboard``."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from citybrain.auth.policy import FieldPolicy, PolicyError, load_policy
 from citybrain.auth.principal import ANONYMOUS
 from citybrain.auth.tokens import TokenVerifier
 from citybrain.connectors import load_connectors
+from citybrain.dashboard import dashboard_endpoint
 from citybrain.federation import Loaders, RequestContext
 from citybrain.graphiql import graphiql_html, static_files
 from citybrain.schema import build_schema, field_catalogue, maskable_fields
@@ -164,6 +166,7 @@ def create_app(
     routes: list[Any] = [
         Route("/graphql", BearerAuthentication(graphql, verifier)),
         Route("/healthz", healthz),
+        Route("/dashboard", dashboard_endpoint(settings)),
         Mount("/static", app=static_files(), name="static"),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
