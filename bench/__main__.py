@@ -28,6 +28,13 @@ from bench.docs import (
 )
 from bench.docs import write_benchmarks as write_docs
 from bench.runner import ScaleResult, run_scale
+from bench.statistics import (
+    StatisticsResult,
+    load_statistics,
+    run_statistics,
+    save_statistics,
+    statistics_section,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -53,6 +60,19 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--block", type=int, default=20, help="requests of one side in a row (default 20)"
+    )
+    parser.add_argument(
+        "--suite",
+        choices=("all", "graph", "statistics"),
+        default="all",
+        help="graph: the query scenarios; statistics: statistics and screening",
+    )
+    parser.add_argument(
+        "--statistics-iterations",
+        type=int,
+        default=10,
+        help="timed requests per side of each statistics scenario (each takes seconds at "
+        "city scale)",
     )
     parser.add_argument("--docs", type=Path, default=DOCS, help="page to rewrite")
     parser.add_argument("--no-docs", action="store_true", help="print only")
@@ -82,10 +102,13 @@ def _table(result: ScaleResult) -> Table:
     return table
 
 
-async def _run(args: argparse.Namespace, console: Console) -> dict[str, ScaleResult]:
+async def _run(
+    args: argparse.Namespace, console: Console
+) -> tuple[dict[str, ScaleResult], dict[str, StatisticsResult]]:
     scales = SCALES if args.scale == "all" else (args.scale,)
     warmup = args.warmup if args.warmup is not None else max(5, args.iterations // 10)
     results: dict[str, ScaleResult] = {}
+    statistics: dict[str, StatisticsResult] = {}
     for scale in scales:
         if scale == "small":
             data_dir, may_seed = BENCH_DATA / "small", True
@@ -93,6 +116,21 @@ async def _run(args: argparse.Namespace, console: Console) -> dict[str, ScaleRes
             data_dir, may_seed = city_dir(args.data_dir)
         dataset = await prepare(scale, data_dir, may_seed=may_seed)
         console.print(f"[bold]{scale}[/]: {data_dir}")
+        if args.suite in ("all", "statistics"):
+            found = await run_statistics(
+                dataset,
+                iterations=args.statistics_iterations,
+                warmup=max(1, args.statistics_iterations // 5),
+                report=console.print,
+            )
+            for s in found.scenarios:
+                console.print(
+                    f"  {s.name}: GraphQL {s.graphql.median_ms:,.1f} ms, baseline "
+                    f"{s.baseline.median_ms:,.1f} ms ({s.ratio:.2f}x)"
+                )
+            statistics[scale] = found
+        if args.suite == "statistics":
+            continue
         result = await run_scale(
             dataset,
             iterations=args.iterations,
@@ -107,24 +145,27 @@ async def _run(args: argparse.Namespace, console: Console) -> dict[str, ScaleRes
                 + ("" if s.target_ratio is None else f" (target ≤ {s.target_ratio:g}x)")
             )
         results[scale] = result
-    return results
+    return results, statistics
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = _arguments(argv)
     # Piped output (`make bench | tee`) gets a readable width instead of 80 columns.
     console = Console(width=None if sys.stdout.isatty() else 120)
-    results = asyncio.run(_run(args, console))
+    results, statistics = asyncio.run(_run(args, console))
     if args.no_docs:
         return
     for result in results.values():
         save_result(result)
+    for found in statistics.values():
+        save_statistics(found)
     kept = load_results(SCALES)
     write_docs(
         [
             scenarios_section(),
             *(scale_section(kept[s]) for s in SCALES if s in kept),
             seeding_section(kept.get("city")),
+            statistics_section({s: load_statistics(s) for s in SCALES}),
         ],
         args.docs,
     )

@@ -17,7 +17,7 @@ from citybrain.schema.base import Entity
 from citybrain.schema.civil_affairs import Person
 from citybrain.schema.directives import classify_fields
 from citybrain.schema.execution import LeafFastExecutionContext
-from citybrain.schema.fast_paths import install_fast_paths
+from citybrain.schema.fast_paths import install_fast_paths, install_plain_leaves
 from citybrain.schema.grid import Grid, GridEvent
 from citybrain.schema.health import Place
 from citybrain.schema.query import Query
@@ -116,6 +116,7 @@ def build_schema(*, policies: bool = True) -> CitySchema:
         execution_context_class=LeafFastExecutionContext,
     )
     install_fast_paths(schema._schema, guarded=policies)
+    install_plain_leaves(schema._schema, ("ScreeningResult",))
     return schema
 
 
