@@ -31,6 +31,7 @@ from bench.runner import ScaleResult, run_scale
 from bench.statistics import (
     StatisticsResult,
     load_statistics,
+    replace_section,
     run_statistics,
     save_statistics,
     statistics_section,
@@ -159,6 +160,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         save_result(result)
     for found in statistics.values():
         save_statistics(found)
+    if args.suite == "statistics":
+        replace_section(statistics_section({s: load_statistics(s) for s in SCALES}), args.docs)
+        console.print(f"updated its section of {args.docs}")
+        return
     kept = load_results(SCALES)
     write_docs(
         [

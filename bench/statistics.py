@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 __all__ = [
     "StatisticsResult",
     "load_statistics",
+    "replace_section",
     "run_statistics",
     "save_statistics",
     "statistics_section",
@@ -330,3 +331,20 @@ store, which the baseline does not.
             f"{result.events_in_year:,} events in the year.\n\n" + "\n".join(rows) + "\n"
         )
     return Section("Statistics and data verification", "".join(parts))
+
+
+def replace_section(section: Section, path: Path) -> None:
+    """Put ``section`` into the page at ``path`` in place of its namesake (or at the end),
+    keeping every other section: re-running one suite does not drop the others' figures."""
+    text_ = path.read_text(encoding="utf-8") if path.is_file() else ""
+    heading = f"## {section.title}\n"
+    rendered = section.render()
+    start = text_.find(heading)
+    if start < 0:
+        path.write_text(text_.rstrip("\n") + "\n\n" + rendered, encoding="utf-8")
+        return
+    following = text_.find("\n## ", start + len(heading))
+    end = len(text_) if following < 0 else following + 1
+    path.write_text(
+        text_[:start] + rendered + ("\n" if following >= 0 else "") + text_[end:], encoding="utf-8"
+    )
