@@ -26,12 +26,13 @@ async def test_statistics_scenarios_answer_as_their_baselines(
     dataset = Dataset(scale="small", data_dir=small_city.data_dir, report=None)
     # run_scenario raises BenchmarkMismatch unless both sides give the same JSON bytes.
     result = await run_statistics(dataset, iterations=1, warmup=0)
-    districts, health, screening = result.scenarios
+    districts, health, screening, unaudited = result.scenarios
     assert districts.graphql_statements == {"grid": 5}
     assert districts.baseline_statements == {"grid": 5}
     assert health.graphql_statements == {"grid": 1, "health": 5}
     assert screening.graphql_statements == {"health": 6}
     assert screening.baseline_statements == {"health": 3}
+    assert unaudited.graphql_statements == screening.graphql_statements
     assert result.events_in_year > 0
 
     save_statistics(result, tmp_path)

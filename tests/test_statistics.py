@@ -252,3 +252,13 @@ async def test_whistle_statistics_add_up(unsuppressed: GraphClient) -> None:
     figures = data["whistleStatistics"]
     assert figures["byDepartment"]
     assert sum(d["whistles"] for d in figures["byDepartment"]) == figures["total"]["whistles"]
+
+
+async def test_times_with_an_offset_are_read_as_city_time(unsuppressed: GraphClient) -> None:
+    local = await unsuppressed.data(EVENTS, {**PERIOD, "region": "120101"})
+    utc = await unsuppressed.data(
+        EVENTS,
+        {"from": "2025-05-31T16:00:00Z", "before": "2026-05-31T16:00:00+00:00", "region": "120101"},
+    )
+    assert utc["eventStatistics"]["total"] == local["eventStatistics"]["total"]
+    assert local["eventStatistics"]["total"]["reported"] > 0

@@ -9,11 +9,13 @@ dicts; the schema wraps them.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from graphql import GraphQLError
 
+from citybrain.connectors.health import HealthReportRows  # noqa: TC001 - gathered at run time
 from citybrain.errors import DEPARTMENT_UNAVAILABLE, department_unavailable
 from citybrain.resolvers.suppression import Derived, suppress_breakdown, suppress_row
 
@@ -22,7 +24,6 @@ if TYPE_CHECKING:
 
     from citybrain.connectors.grid import EventAggregate, EventGrouping, WhistleAggregate
     from citybrain.connectors.grid.statistics import StatisticsPeriod
-    from citybrain.connectors.health import HealthReportRows
     from citybrain.federation import RequestContext
 
 __all__ = [
@@ -216,11 +217,14 @@ async def health_report(
 ) -> dict[str, Any]:
     """The daily report (健康码日报): per district and for the whole city, with days."""
     source: HealthReportSource = _source(ctx, "health", HealthReportSource)
-    districts = await _districts(ctx, district)
-    try:
-        rows = await source.health_daily_report(start, end, district=district)
-    except Exception as exc:
-        raise department_unavailable("health") from exc
+
+    async def counted() -> HealthReportRows:
+        try:
+            return await source.health_daily_report(start, end, district=district)
+        except Exception as exc:
+            raise department_unavailable("health") from exc
+
+    districts, rows = await asyncio.gather(_districts(ctx, district), counted())
     threshold = ctx.settings.suppression_threshold
     daily: dict[tuple[str, dt.date], dict[str, int]] = {}
     for name, found in (
