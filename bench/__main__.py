@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,13 @@ from bench.docs import write_benchmarks as write_docs
 from bench.resilience import ResilienceResult, run_resilience
 from bench.resilience_docs import load_resilience, resilience_section, save_resilience
 from bench.runner import ScaleResult, run_scale
+from bench.statistics import (
+    StatisticsResult,
+    load_statistics,
+    run_statistics,
+    save_statistics,
+    statistics_section,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -56,11 +64,22 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--block", type=int, default=20, help="requests of one side in a row (default 20)"
     )
+    parser.add_argument(
+        "--suite",
+        choices=("all", "graph", "statistics", "resilience"),
+        default="all",
+        help="graph: the query scenarios; statistics: statistics and screening; resilience: "
+        "cache cold/warm, fan-out, a timed-out department, bulkhead",
+    )
+    parser.add_argument(
+        "--statistics-iterations",
+        type=int,
+        default=10,
+        help="timed requests per side of each statistics scenario (each takes seconds at "
+        "city scale)",
+    )
     parser.add_argument("--docs", type=Path, default=DOCS, help="page to rewrite")
     parser.add_argument("--no-docs", action="store_true", help="print only")
-    parser.add_argument(
-        "--skip-resilience", action="store_true", help="skip cache, fan-out and bulkhead runs"
-    )
     args = parser.parse_args(argv)
     if args.iterations < 1 or args.block < 1:
         parser.error("--iterations and --block must be at least 1")
@@ -87,13 +106,17 @@ def _table(result: ScaleResult) -> Table:
     return table
 
 
-async def _run(
-    args: argparse.Namespace, console: Console
-) -> tuple[dict[str, ScaleResult], list[ResilienceResult]]:
+@dataclass
+class _Measured:
+    graph: dict[str, ScaleResult] = field(default_factory=dict)
+    statistics: dict[str, StatisticsResult] = field(default_factory=dict)
+    resilience: list[ResilienceResult] = field(default_factory=list)
+
+
+async def _run(args: argparse.Namespace, console: Console) -> _Measured:
     scales = SCALES if args.scale == "all" else (args.scale,)
     warmup = args.warmup if args.warmup is not None else max(5, args.iterations // 10)
-    results: dict[str, ScaleResult] = {}
-    resilience: list[ResilienceResult] = []
+    measured = _Measured()
     for scale in scales:
         if scale == "small":
             data_dir, may_seed = BENCH_DATA / "small", True
@@ -101,38 +124,56 @@ async def _run(
             data_dir, may_seed = city_dir(args.data_dir)
         dataset = await prepare(scale, data_dir, may_seed=may_seed)
         console.print(f"[bold]{scale}[/]: {data_dir}")
-        result = await run_scale(
-            dataset,
-            iterations=args.iterations,
-            warmup=warmup,
-            block=args.block,
-            report=console.print,
-        )
-        console.print(_table(result))
-        for s in result.scenarios:
-            console.print(
-                f"  {s.name}: GraphQL / baseline = {s.ratio:.2f}x"
-                + ("" if s.target_ratio is None else f" (target ≤ {s.target_ratio:g}x)")
+        if args.suite in ("all", "statistics"):
+            found = await run_statistics(
+                dataset,
+                iterations=args.statistics_iterations,
+                warmup=max(1, args.statistics_iterations // 5),
+                report=console.print,
             )
-        results[scale] = result
-        if not args.skip_resilience:
-            resilience.append(
+            for s in found.scenarios:
+                console.print(
+                    f"  {s.name}: GraphQL {s.graphql.median_ms:,.1f} ms, baseline "
+                    f"{s.baseline.median_ms:,.1f} ms ({s.ratio:.2f}x)"
+                )
+            measured.statistics[scale] = found
+        if args.suite in ("all", "graph"):
+            result = await run_scale(
+                dataset,
+                iterations=args.iterations,
+                warmup=warmup,
+                block=args.block,
+                report=console.print,
+            )
+            console.print(_table(result))
+            for s in result.scenarios:
+                console.print(
+                    f"  {s.name}: GraphQL / baseline = {s.ratio:.2f}x"
+                    + ("" if s.target_ratio is None else f" (target ≤ {s.target_ratio:g}x)")
+                )
+            measured.graph[scale] = result
+        if args.suite in ("all", "resilience"):
+            measured.resilience.append(
                 await run_resilience(dataset, iterations=args.iterations, report=console.print)
             )
-    return results, resilience
+    return measured
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = _arguments(argv)
     # Piped output (`make bench | tee`) gets a readable width instead of 80 columns.
     console = Console(width=None if sys.stdout.isatty() else 120)
-    results, resilience = asyncio.run(_run(args, console))
+    measured = asyncio.run(_run(args, console))
     if args.no_docs:
         return
-    for result in results.values():
+    for result in measured.graph.values():
         save_result(result)
-    for measured in resilience:
-        save_resilience(measured)
+    for found in measured.statistics.values():
+        save_statistics(found)
+    for done in measured.resilience:
+        save_resilience(done)
+    # Every section is rendered from the saved results, so a partial run (one suite, one
+    # scale) keeps the figures of the others.
     kept = load_results(SCALES)
     write_docs(
         [
@@ -140,6 +181,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             *(scale_section(kept[s]) for s in SCALES if s in kept),
             seeding_section(kept.get("city")),
             resilience_section(load_resilience(SCALES)),
+            statistics_section({s: load_statistics(s) for s in SCALES}),
         ],
         args.docs,
     )

@@ -1,5 +1,5 @@
 """The ASGI application: ``/graphql`` (POST, GET for queries, GraphiQL), ``/healthz``,
-``/readyz``, ``/metrics``."""
+``/readyz``, ``/metrics``, ``/dashboard``."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from citybrain.auth.policy import FieldPolicy, PolicyError, load_policy
 from citybrain.auth.principal import ANONYMOUS
 from citybrain.auth.tokens import TokenVerifier
 from citybrain.connectors import load_connectors
+from citybrain.dashboard import dashboard_endpoint
 from citybrain.federation import Loaders, RequestContext
 from citybrain.graphiql import graphiql_html, static_files
 from citybrain.observability.endpoints import metrics_endpoint, readyz_endpoint
@@ -181,6 +182,7 @@ def create_app(
         Route("/healthz", healthz),
         Route("/readyz", readyz_endpoint(connectors, audit)),
         Route("/metrics", metrics_endpoint),
+        Route("/dashboard", dashboard_endpoint(settings)),
         Mount("/static", app=static_files(), name="static"),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)

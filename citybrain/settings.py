@@ -90,6 +90,9 @@ class Settings(BaseSettings):
     log_format: Literal["json", "text"] = "json"
     otel_enabled: bool = False
     lineage_header: str = "X-Citybrain-Lineage"
+    suppression_threshold: int = Field(default=5, ge=1)
+    screening_max_ids: int = Field(default=10_000, ge=1)
+    screening_test_window_hours: int = Field(default=72, ge=1)
 
     def department_url(self, department: str) -> str:
         """The database URL of ``department``: the configured one or the SQLite default."""

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from citybrain.settings import Settings
 
-__all__ = ["SqlConnector", "SqlEntity"]
+__all__ = ["SqlConnector", "SqlEntity", "prefix_range"]
 
 # Keys per IN (...) list: far below SQLite's and PostgreSQL's bind-parameter limits.
 _CHUNK = 5000
@@ -195,13 +195,17 @@ def _condition(table: Table, spec: Filter) -> ColumnElement[bool]:
     if spec.op == "lt":
         return cast("ColumnElement[bool]", column < spec.value)
     if spec.op == "prefix":
-        prefix = str(spec.value)
-        upper = _next_prefix(prefix)
-        if upper is None:
-            return column.startswith(prefix, autoescape=True)
-        # A range, not LIKE, so that both SQLite and PostgreSQL use the index.
-        return and_(column >= prefix, column < upper)
+        return prefix_range(column, str(spec.value))
     raise ValueError(f"unknown filter operator {spec.op!r}")
+
+
+def prefix_range(column: ColumnElement[Any], prefix: str) -> ColumnElement[bool]:
+    """Values of ``column`` that start with ``prefix``: a range for digit strings."""
+    upper = _next_prefix(prefix)
+    if upper is None:
+        return column.startswith(prefix, autoescape=True)
+    # A range, not LIKE, so that both SQLite and PostgreSQL use the index.
+    return and_(column >= prefix, column < upper)
 
 
 def _next_prefix(prefix: str) -> str | None:

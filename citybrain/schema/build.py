@@ -18,10 +18,12 @@ from citybrain.schema.base import Entity
 from citybrain.schema.civil_affairs import Person
 from citybrain.schema.directives import classify_fields
 from citybrain.schema.execution import LeafFastExecutionContext
-from citybrain.schema.fast_paths import install_fast_paths
+from citybrain.schema.fast_paths import install_fast_paths, install_plain_leaves
 from citybrain.schema.grid import Grid, GridEvent
 from citybrain.schema.health import Place
 from citybrain.schema.query import Query
+from citybrain.schema.screening import SCREENING_TYPES
+from citybrain.schema.statistics import STATISTICS_TYPES
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -99,7 +101,7 @@ def build_schema(*, policies: bool = True) -> CitySchema:
         policies: check field policies and note personal fields for the audit (the
             service always does; benchmarks switch it off to measure what it costs).
     """
-    classify_fields(ENTITY_TYPES)
+    classify_fields((*ENTITY_TYPES, *STATISTICS_TYPES, *SCREENING_TYPES))
     schema = CitySchema(
         query=Query,
         types=[Person, Place, Grid, GridEvent],
@@ -116,6 +118,7 @@ def build_schema(*, policies: bool = True) -> CitySchema:
         execution_context_class=LeafFastExecutionContext,
     )
     install_fast_paths(schema._schema, guarded=policies)
+    install_plain_leaves(schema._schema, ("ScreeningResult",))
     return schema
 
 

@@ -90,6 +90,35 @@ FIELD_CLASSES: dict[str, dict[str, Sensitivity]] = {
         "platform": PUBLIC,
     },
     "Violation": _all(PERSONAL, "id plate kind points fine occurredAt vehicle"),
+    # Statistics (统计): aggregates only, with small cells withheld; no personal field.
+    "EventStatistics": _all(
+        INTERNAL,
+        "regionCode categoryCode from before asOf suppressionThreshold total byRegion byCategory",
+    ),
+    "EventFigures": _all(
+        INTERNAL,
+        "code name reported closed closeRate averageHandlingHours overdue suppressed",
+    ),
+    "WhistleStatistics": _all(INTERNAL, "regionCode from before asOf total byDepartment"),
+    "WhistleFigures": _all(
+        INTERNAL,
+        "department whistles responded averageResponseHours scored averageSpeedScore "
+        "averageHandlingScore suppressed",
+    ),
+    "HealthDailyReport": _all(INTERNAL, "from before suppressionThreshold city districts"),
+    "DistrictHealthReport": _all(
+        INTERNAL,
+        "districtCode districtName codesShown scans placeCodesIssued activePlaceCodes "
+        "suppressed days issuedByIndustry",
+    ),
+    "DailyHealthFigures": _all(INTERNAL, "day codesShown scans placeCodesIssued suppressed"),
+    "IndustryFigures": _all(INTERNAL, "industry placeCodes suppressed"),
+    # Data verification (数据核验): what screening needs about a person, nothing more.
+    "ScreeningBatch": _all(INTERNAL, "at testWindowHours checked results"),
+    "ScreeningResult": {
+        **_all(INTERNAL, "index problem"),
+        **_all(SENSITIVE, "idNumber outcome codeColor negativeTestWithinWindow vaccinated"),
+    },
 }
 
 MASK_KINDS: dict[str, str] = {

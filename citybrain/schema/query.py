@@ -19,6 +19,15 @@ from citybrain.schema.civil_affairs import Person
 from citybrain.schema.enums import EventStatus
 from citybrain.schema.grid import Community, District, EventCategory, Grid, GridEvent, Street
 from citybrain.schema.health import Place
+from citybrain.schema.screening import ScreeningBatch, screen_persons
+from citybrain.schema.statistics import (
+    EventStatistics,
+    HealthDailyReport,
+    WhistleStatistics,
+    event_statistics,
+    health_daily_report,
+    whistle_statistics,
+)
 from citybrain.schema.transport import DriverLicence, Vehicle
 
 __all__ = ["EventFilter", "Query"]
@@ -114,6 +123,25 @@ class Query:
         after: str | None = None,
     ) -> AuditRecordPage:
         return await audit_records(info, filter, first, after)
+
+    event_statistics: EventStatistics = strawberry.field(
+        resolver=event_statistics,
+        description="Grid-event statistics (事件统计) of a region and period: aggregates only.",
+    )
+    whistle_statistics: WhistleStatistics = strawberry.field(
+        resolver=whistle_statistics,
+        description="Whistle statistics (吹哨报到统计) per department: aggregates only.",
+    )
+    health_daily_report: HealthDailyReport = strawberry.field(
+        resolver=health_daily_report,
+        description="The health-code daily report (健康码日报) per district, with daily trend.",
+    )
+
+    screen_persons: ScreeningBatch = strawberry.field(
+        resolver=screen_persons,
+        description="Data verification for mass events (数据核验): screen up to "
+        "CITYBRAIN_SCREENING_MAX_IDS ID numbers; verifiers under purpose event-screening.",
+    )
 
     @strawberry.field(description="A resident (居民) by resident ID number.")
     async def person(self, info: Info, id_number: str) -> Person | None:

@@ -6,9 +6,24 @@ from collections.abc import Mapping  # noqa: TC003 - ClassVar annotations are re
 from typing import ClassVar
 
 from citybrain.connectors.grid import tables
+from citybrain.connectors.grid.statistics import (
+    EventAggregate,
+    EventGrouping,
+    StatisticsPeriod,
+    WhistleAggregate,
+    event_aggregates,
+    whistle_aggregates,
+)
 from citybrain.connectors.sql import SqlConnector, SqlEntity
 
-__all__ = ["GridConnector", "tables"]
+__all__ = [
+    "EventAggregate",
+    "EventGrouping",
+    "GridConnector",
+    "StatisticsPeriod",
+    "WhistleAggregate",
+    "tables",
+]
 
 
 class GridConnector(SqlConnector):
@@ -28,3 +43,29 @@ class GridConnector(SqlConnector):
         "event_step": SqlEntity(tables.event_steps, order=("at", "id")),
         "whistle": SqlEntity(tables.whistles, order=("whistled_at", "id")),
     }
+
+    async def event_statistics(
+        self,
+        period: StatisticsPeriod,
+        *,
+        region: str | None = None,
+        category: str | None = None,
+        group_by: EventGrouping = "none",
+    ) -> list[EventAggregate]:
+        """Event figures (reported, closed, handling hours, overdue), one statement.
+
+        Args:
+            period: reported from ``period.start`` to ``period.end``, judged at ``as_of``.
+            region: a region code prefix (district, street, community, grid); None: city.
+            category: a category (大类) or sub-category (小类) code.
+            group_by: ``none``, ``region`` (child regions) or ``category`` (大类).
+        """
+        return await event_aggregates(
+            self, period, region=region, category=category, group_by=group_by
+        )
+
+    async def whistle_statistics(
+        self, period: StatisticsPeriod, *, region: str | None = None, by_department: bool = False
+    ) -> list[WhistleAggregate]:
+        """Whistle (吹哨) figures in ``region``, in all or per department, one statement."""
+        return await whistle_aggregates(self, period, region=region, by_department=by_department)

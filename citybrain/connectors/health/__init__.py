@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping  # noqa: TC003 - ClassVar annotations are read at run time
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from citybrain.connectors.health import tables
+from citybrain.connectors.health.statistics import (
+    DistrictCount,
+    HealthReportRows,
+    health_report_rows,
+)
 from citybrain.connectors.sql import SqlConnector, SqlEntity
 
-__all__ = ["HealthConnector", "tables"]
+if TYPE_CHECKING:
+    import datetime as dt
+
+__all__ = ["DistrictCount", "HealthConnector", "HealthReportRows", "tables"]
 
 
 class HealthConnector(SqlConnector):
@@ -27,3 +35,18 @@ class HealthConnector(SqlConnector):
         "place_scan": SqlEntity(tables.place_scans, order=("scanned_at", "id"), descending=True),
         "code_show": SqlEntity(tables.code_shows, order=("shown_at", "id"), descending=True),
     }
+
+    async def health_daily_report(
+        self, start: dt.date, end: dt.date, *, district: str | None = None
+    ) -> HealthReportRows:
+        """Aggregates of the daily report (健康码日报) from ``start`` to ``end`` (exclusive).
+
+        Codes shown and scans per district and day, place codes issued per district and
+        day and per industry, active place codes per district: five concurrent statements.
+
+        Args:
+            start: first day.
+            end: the day after the last.
+            district: one district's code; None: every district.
+        """
+        return await health_report_rows(self, start, end, district=district)

@@ -1,0 +1,224 @@
+"""Data verification for mass events (数据核验): 10,000 ID numbers in one request."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from citybrain.auth.audit import AuditFilter
+from citybrain.connectors.civil_affairs import tables as civil_tables
+from citybrain.connectors.health import tables as health_tables
+from citybrain.id_numbers import check_digit
+from citybrain.schema.screening import screening_cost
+from tests.city import open_graph
+from tests.recount import all_rows
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from citybrain.settings import Settings
+    from tests.city import GraphClient
+
+SCREEN = """
+query Screen($ids: [String!]!, $at: DateTime) {
+  screenPersons(idNumbers: $ids, at: $at) {
+    at testWindowHours checked
+    results { index idNumber outcome problem codeColor negativeTestWithinWindow vaccinated }
+  }
+}
+"""
+AT = dt.datetime(2026, 10, 20, 12, 0)
+PURPOSE = "event-screening"
+
+
+def _verifier(graph: GraphClient, subject: str = "verifier-1") -> GraphClient:
+    return graph.as_role("verifier", None, (PURPOSE,), PURPOSE, subject=subject)
+
+
+def _unknown(n: int) -> str:
+    first17 = f"65010219800101{n:03d}"  # 乌鲁木齐: no resident of the seeded city
+    return first17 + check_digit(first17)
+
+
+async def _audit(graph: GraphClient, subject: str) -> list[Any]:
+    store = graph.app.state.audit.store
+    entries, after = [], None
+    while True:
+        page = await store.query(AuditFilter(subject=subject), first=1000, after=after)
+        entries += page.entries
+        if not page.has_next_page:
+            return entries
+        after = page.end_cursor
+
+
+@pytest.fixture
+async def batch(graph: GraphClient) -> AsyncIterator[tuple[list[str], dict[str, Any]]]:
+    """10,000 submitted numbers: residents, duplicates, unknown and invalid numbers."""
+    persons = await all_rows(graph.connectors["civil_affairs"], civil_tables.persons)
+    residents = sorted(p["id_number"] for p in persons)[:9_000]
+    assert len(residents) > 5_000  # more distinct numbers than one statement takes
+    invalid = [
+        residents[0][:17] + ("0" if residents[0][17] != "0" else "1"),  # wrong check digit
+        "12010119900307123",  # 17 characters
+        "not an id number",
+        "12010119901307123X",  # month 13
+        "x" * 500,
+    ]
+    unknown = [_unknown(n) for n in range(40)]
+    ids = residents + unknown + invalid * 20
+    ids += residents[: 10_000 - len(ids)]
+    assert len(ids) == 10_000
+    yield ids, {"residents": residents, "unknown": unknown, "invalid": invalid}
+
+
+async def test_ten_thousand_numbers_in_a_constant_number_of_health_queries(
+    graph: GraphClient, batch: tuple[list[str], dict[str, Any]]
+) -> None:
+    ids, kinds = batch
+    subject = f"verifier-{uuid.uuid4().hex[:8]}"
+    graph.statements.reset()
+    data = await _verifier(graph, subject).data(SCREEN, {"ids": ids, "at": AT.isoformat()})
+    # Three loaders (codes, tests, doses), each split into chunks of 5,000 distinct keys.
+    assert dict(graph.statements.counts) == {"health": 6}
+    found = data["screenPersons"]
+    assert found["checked"] == 10_000 and found["testWindowHours"] == 72
+    results = found["results"]
+    assert [r["index"] for r in results] == list(range(10_000))
+    first_invalid = len(kinds["residents"]) + len(kinds["unknown"])
+    assert [r["idNumber"] for r in results[:first_invalid]] == ids[:first_invalid]
+    outcomes = {r["idNumber"]: r["outcome"] for r in results}
+    assert {outcomes[i] for i in kinds["residents"]} == {"SCREENED"}
+    assert {outcomes[i] for i in kinds["unknown"]} == {"UNKNOWN"}
+    for r in results[first_invalid : first_invalid + 100]:
+        assert r["outcome"] == "INVALID_ID_NUMBER" and r["problem"]
+        assert r["codeColor"] is r["vaccinated"] is r["negativeTestWithinWindow"] is None
+    assert results[first_invalid + 4]["idNumber"] == "x" * 32 + "…"
+    for r in results:
+        if r["outcome"] == "UNKNOWN":
+            assert r["codeColor"] is None and r["problem"] is None
+
+    # One audit record per person looked up (duplicates once, invalid numbers never),
+    # listing the fields served.
+    entries = await _audit(graph, subject)
+    assert len(entries) == len(kinds["residents"]) + len(kinds["unknown"])
+    assert {e.record.entity_key for e in entries} == set(kinds["residents"]) | set(kinds["unknown"])
+    for entry in entries:
+        assert entry.record.entity_type == "ScreeningResult"
+        assert entry.record.purpose == PURPOSE
+        assert entry.record.fields == (
+            ("codeColor", "allow"),
+            ("idNumber", "allow"),
+            ("negativeTestWithinWindow", "allow"),
+            ("outcome", "allow"),
+            ("vaccinated", "allow"),
+        )
+
+
+async def test_screening_figures_equal_the_health_records(graph: GraphClient) -> None:
+    health = graph.connectors["health"]
+    codes = {r["id_number"]: r["color"] for r in await all_rows(health, health_tables.health_codes)}
+    tests: dict[str, list[dict[str, Any]]] = {}
+    for t in await all_rows(health, health_tables.nucleic_acid_tests):
+        tests.setdefault(t["id_number"], []).append(t)
+    doses: dict[str, list[dt.date]] = {}
+    for v in await all_rows(health, health_tables.vaccinations):
+        doses.setdefault(v["id_number"], []).append(v["vaccinated_on"])
+    ids = sorted(codes)[:3_000]
+    data = await _verifier(graph).data(SCREEN, {"ids": ids, "at": AT.isoformat()})
+    window = dt.timedelta(hours=72)
+    seen = {"negative": 0, "vaccinated": 0}
+    for r in data["screenPersons"]["results"]:
+        number = r["idNumber"]
+        assert r["codeColor"] == codes[number]
+        recent = [t for t in tests.get(number, []) if AT - window <= t["sampled_at"] <= AT]
+        latest = max(recent, key=lambda t: (t["sampled_at"], t["id"]), default=None)
+        negative = latest is not None and latest["result"] == "NEGATIVE"
+        assert r["negativeTestWithinWindow"] is negative
+        vaccinated = any(day <= AT.date() for day in doses.get(number, []))
+        assert r["vaccinated"] is vaccinated
+        seen["negative"] += negative
+        seen["vaccinated"] += vaccinated
+    assert 0 < seen["negative"] < 3_000 and 0 < seen["vaccinated"] < 3_000
+
+
+async def test_only_the_fields_asked_for_are_loaded_and_audited(graph: GraphClient) -> None:
+    subject = f"verifier-{uuid.uuid4().hex[:8]}"
+    graph.statements.reset()
+    data = await _verifier(graph, subject).data(
+        "query($ids: [String!]!) { screenPersons(idNumbers: $ids) { results { codeColor } } }",
+        {"ids": ["120101199003071235", "120101199003071235"]},
+    )
+    assert data["screenPersons"]["results"] == [{"codeColor": "GREEN"}] * 2
+    assert dict(graph.statements.counts) == {"health": 1}
+    (entry,) = await _audit(graph, subject)
+    assert entry.record.fields == (("codeColor", "allow"),)
+
+
+def test_the_result_type_holds_only_what_screening_needs() -> None:
+    from citybrain.schema.screening import ScreeningResult
+
+    fields = {f.name for f in ScreeningResult.__strawberry_definition__.fields}  # type: ignore[attr-defined]
+    assert fields == {
+        "index",
+        "id_number",
+        "outcome",
+        "problem",
+        "code_color",
+        "negative_test_within_window",
+        "vaccinated",
+    }
+
+
+@pytest.mark.parametrize(
+    ("roles", "jurisdiction", "purposes", "purpose"),
+    [
+        ("verifier", None, (PURPOSE,), None),  # no purpose declared
+        ("verifier", None, ("epidemic-control",), "epidemic-control"),
+        ("verifier", "120101", (PURPOSE,), PURPOSE),  # a regional token
+        ("health_officer", None, (PURPOSE,), PURPOSE),
+        ("analyst", None, (PURPOSE,), PURPOSE),
+        ("citizen", "120101199003071235", (PURPOSE,), PURPOSE),
+        (None, None, (), None),
+    ],
+)
+async def test_only_verifiers_screening_for_an_event_may_screen(
+    graph: GraphClient,
+    roles: str | None,
+    jurisdiction: str | None,
+    purposes: tuple[str, ...],
+    purpose: str | None,
+) -> None:
+    graph.statements.reset()
+    caller = graph.as_role(roles, jurisdiction, purposes, purpose)
+    body = await caller.query(SCREEN, {"ids": ["120101199003071235"]})
+    assert body["data"] is None
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]
+    assert graph.statements.total == 0
+
+
+@pytest.fixture
+async def capped(small_city: Settings) -> AsyncIterator[GraphClient]:
+    client, _ = await open_graph(small_city.model_copy(update={"screening_max_ids": 3}))
+    try:
+        yield client
+    finally:
+        await client.aclose()
+
+
+async def test_more_numbers_than_the_cap_are_refused(capped: GraphClient) -> None:
+    capped.statements.reset()
+    body = await _verifier(capped).query(SCREEN, {"ids": ["120101199003071235"] * 4})
+    (error,) = body["errors"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "argument": "idNumbers"}
+    assert "at most 3" in error["message"]
+    assert capped.statements.total == 0
+    ok = await _verifier(capped).data(SCREEN, {"ids": ["120101199003071235"] * 3})
+    assert ok["screenPersons"]["checked"] == 3
+
+
+def test_the_cost_grows_with_the_batch() -> None:
+    assert screening_cost({"idNumbers": []}) == 10
+    assert screening_cost({"idNumbers": ["1"] * 10_000}) == 10_010
