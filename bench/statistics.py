@@ -177,7 +177,9 @@ async def run_statistics(
     report: Callable[[str], None] = lambda _: None,
 ) -> StatisticsResult:
     """Run the three scenarios on ``dataset`` (suppression off on both sides)."""
-    settings = dataset.settings.model_copy(update={"suppression_threshold": 1})
+    settings = dataset.settings.model_copy(
+        update={"suppression_threshold": 1, "cache_enabled": False}
+    )
     connectors = load_connectors(settings)
     engines = Engines(connectors)
     schema = build_schema()
