@@ -73,6 +73,10 @@ class Loaders:
         self._connectors = connectors
         self._loaders: dict[tuple[Any, ...], KeyLoader] = {}
 
+    def fresh(self) -> Loaders:
+        """New, empty loaders over the same connectors (after a write, or per live update)."""
+        return Loaders(self._connectors)
+
     def connector(self, department: str) -> Connector:
         """The connector serving ``department``."""
         return self._connectors[department]

@@ -21,6 +21,9 @@ from citybrain.schema.fast_paths import install_fast_paths
 from citybrain.schema.grid import Grid, GridEvent
 from citybrain.schema.health import Place
 from citybrain.schema.query import Query
+from citybrain.schema.stream_audit import StreamAudit
+from citybrain.schema.subscription import Subscription
+from citybrain.schema.workflow import Mutation
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -54,7 +57,11 @@ class OperationHash(SchemaExtension):
     """Note the operation's hash (SHA-256 of its text) in the context, for the audit."""
 
     def on_operation(self) -> Iterator[None]:
+        self._note()  # before execution too: mutations audit what they do as they do it
         yield
+        self._note()
+
+    def _note(self) -> None:
         context = self.execution_context.context
         if hasattr(context, "operation_hash"):
             query = self.execution_context.query or ""
@@ -100,9 +107,12 @@ def build_schema(*, policies: bool = True) -> CitySchema:
     classify_fields(ENTITY_TYPES)
     schema = CitySchema(
         query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
         types=[Person, Place, Grid, GridEvent],
         extensions=[
             OperationHash,
+            StreamAudit,
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
             lambda: MaskUnexpectedErrors(

@@ -6,13 +6,34 @@ from collections.abc import Mapping  # noqa: TC003 - ClassVar annotations are re
 from typing import ClassVar
 
 from citybrain.connectors.grid import tables
+from citybrain.connectors.grid.writes import (
+    Change,
+    EventWrites,
+    IdempotencyKeyReused,
+    StaleVersion,
+    Transition,
+    TransitionOutcome,
+)
 from citybrain.connectors.sql import SqlConnector, SqlEntity
 
-__all__ = ["GridConnector", "tables"]
+__all__ = [
+    "Change",
+    "EventWrites",
+    "GridConnector",
+    "IdempotencyKeyReused",
+    "StaleVersion",
+    "Transition",
+    "TransitionOutcome",
+    "tables",
+]
 
 
-class GridConnector(SqlConnector):
-    """The grid-governance database: district / street / community / grid and events."""
+class GridConnector(EventWrites, SqlConnector):
+    """The grid-governance database: district / street / community / grid and events.
+
+    Reads are the :class:`SqlConnector` ones; the event workflow writes through
+    :meth:`transition` (see :mod:`citybrain.connectors.grid.writes`), never through them.
+    """
 
     department = "grid"
     description = "Grid governance (网格): hierarchy, workers, events, timelines, whistles"
@@ -28,3 +49,7 @@ class GridConnector(SqlConnector):
         "event_step": SqlEntity(tables.event_steps, order=("at", "id")),
         "whistle": SqlEntity(tables.whistles, order=("whistled_at", "id")),
     }
+
+    async def close(self) -> None:
+        await self.close_writes()
+        await super().close()
