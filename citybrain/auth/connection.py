@@ -26,9 +26,7 @@ def _param(params: dict[str, Any], name: str) -> Any:
     return None
 
 
-def connection_principal(
-    params: Any, verifier: TokenVerifier, handshake: Principal
-) -> Principal:
+def connection_principal(params: Any, verifier: TokenVerifier, handshake: Principal) -> Principal:
     """The principal of a connection: the payload's token, else the handshake's.
 
     Raises:

@@ -28,9 +28,7 @@ def overdue_of(event: Row, category: Row, now: dt.datetime | None = None) -> boo
     return moment > deadline_of(event, category)
 
 
-def with_category(
-    entity: Any, info: Any, compute: Callable[[Row, Row], Any]
-) -> Any:
+def with_category(entity: Any, info: Any, compute: Callable[[Row, Row], Any]) -> Any:
     """``compute(event row, category row)`` once the event's category is loaded (or None)."""
     found = entity._prefetched(info, ())
 

@@ -21,6 +21,8 @@ from citybrain.schema.grid import EventStep, GridEvent
 from citybrain.workflow import WorkflowRefusal
 
 if TYPE_CHECKING:
+    from strawberry.types.nodes import Selection
+
     from citybrain.federation import RequestContext
     from citybrain.workflow import LocalUpdates
 
@@ -105,11 +107,11 @@ class Subscription:
 
 
 async def _stream(
-    ctx: RequestContext, updates: LocalUpdates, region: str, selections: list[object]
+    ctx: RequestContext, updates: LocalUpdates, region: str, selections: list[Selection]
 ) -> AsyncGenerator[GridEventUpdate, None]:
     async for update in updates.subscribe(region):
         # Each update reads the event afresh: a connection lives longer than any cache.
         ctx.loaders = ctx.loaders.fresh()
         row = dataclasses.asdict(update)
-        bundle = await prefetch(ctx, "GridEventUpdate", [row], selections)  # type: ignore[arg-type]
+        bundle = await prefetch(ctx, "GridEventUpdate", [row], selections)
         yield GridEventUpdate.wrap(row, bundle)

@@ -194,9 +194,7 @@ class Mutation:
         return await _run(info, _step(Action.ANALYSE, input))
 
     @strawberry.mutation(description="Dispatch (分流交办) an analysed event: the street.")
-    async def dispatch_event(
-        self, info: Info, input: DispatchEventInput
-    ) -> EventTransitionResult:
+    async def dispatch_event(self, info: Info, input: DispatchEventInput) -> EventTransitionResult:
         request = Request(
             Action.DISPATCH,
             event_id=input.event_id,
@@ -241,9 +239,7 @@ class Mutation:
     @strawberry.mutation(
         description="Evaluate (评价反馈): the street scores response speed and handling."
     )
-    async def evaluate_event(
-        self, info: Info, input: EvaluateEventInput
-    ) -> EventTransitionResult:
+    async def evaluate_event(self, info: Info, input: EvaluateEventInput) -> EventTransitionResult:
         request = Request(
             Action.EVALUATE,
             event_id=input.event_id,

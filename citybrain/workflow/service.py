@@ -163,9 +163,14 @@ def _check_input(request: Request) -> None:
 def _actor(ctx: RequestContext, action: Action) -> tuple[str, str]:
     """``(actor_role, actor_name)`` of the timeline step, as the seeded timelines name them."""
     principal = ctx.principal
-    if Role.DISTRICT_OFFICER in principal.roles and principal.department and action in (
-        Action.RESPOND,
-        Action.RESOLVE,
+    if (
+        Role.DISTRICT_OFFICER in principal.roles
+        and principal.department
+        and action
+        in (
+            Action.RESPOND,
+            Action.RESOLVE,
+        )
     ):
         return "DEPARTMENT", principal.department[:32]
     if Role.GRID_WORKER in principal.roles and action in (Action.REPORT, Action.ACCEPT):
@@ -210,9 +215,7 @@ def _decider(ctx: RequestContext, request: Request) -> Any:
             case Action.WHISTLE:
                 return Change(rule.target, step, whistle="open", department=request.department)
             case Action.RESPOND:
-                return Change(
-                    rule.target, step, whistle="respond", department=principal.department
-                )
+                return Change(rule.target, step, whistle="respond", department=principal.department)
             case Action.EVALUATE:
                 return Change(rule.target, step, whistle="score", scores=request.scores)
             case Action.CLOSE:

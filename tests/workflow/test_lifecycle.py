@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from citybrain.auth.audit import AuditFilter, AuditStore
 from citybrain.seed import DEMO_GRID_CODE, DEMO_ID_NUMBER
@@ -10,6 +10,7 @@ from tests.workflow.conftest import DEPARTMENT
 from tests.workflow.documents import EVENT, act, report_input
 
 if TYPE_CHECKING:
+    from tests.city import GraphClient
     from tests.workflow.conftest import Cast
 
 
@@ -23,7 +24,7 @@ async def test_report_to_evaluation_with_a_whistle_and_a_response(cast: Cast) ->
     assert reported["step"]["actorRole"] == "GRID_WORKER"
     assert reported["event"]["deadlineAt"] is not None and reported["event"]["overdue"] is False
 
-    steps = [
+    steps: list[tuple[GraphClient, str, dict[str, Any], str, str]] = [
         (cast.worker, "ACCEPT", {}, "ACCEPTED", "GRID_WORKER"),
         (cast.street, "ANALYSE", {}, "ANALYSED", "STREET"),
         (cast.street, "DISPATCH", {"department": "城管科"}, "DISPATCHED", "STREET"),

@@ -13,8 +13,6 @@ from tests.workflow.conftest import DEPARTMENT, OTHER_DEPARTMENT
 from tests.workflow.documents import act, error_code, report_input, send
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from citybrain.settings import Settings
     from tests.city import GraphClient
     from tests.workflow.conftest import Cast
@@ -28,8 +26,6 @@ _PATH = [
     ("street", "WHISTLE", {"department": DEPARTMENT}),
 ]
 
-Caller = "Callable[[Cast], GraphClient]"
-
 
 def _as(role: str, jurisdiction: str | None = None, **claims: Any) -> Any:
     return lambda cast: cast.graph.as_role(role, jurisdiction, subject=f"stranger-{role}", **claims)
@@ -40,15 +36,15 @@ STREET = _as("street_officer", DEMO_GRID_CODE[:9])
 DEPT = _as("district_officer", DEMO_GRID_CODE[:6], department=DEPARTMENT)
 
 
-def OTHER_GRID_WORKER(cast: Cast) -> GraphClient:  # noqa: N802 - a caller, named like the others
+def OTHER_GRID_WORKER(cast: Cast) -> GraphClient:
     return cast.graph.as_role("grid_worker", cast.other_grid, subject="stranger-worker")
 
 
-def OTHER_STREET(cast: Cast) -> GraphClient:  # noqa: N802
+def OTHER_STREET(cast: Cast) -> GraphClient:
     return cast.graph.as_role("street_officer", cast.other_street_grid[:9], subject="stranger")
 
 
-def OTHER_DISTRICT_DEPT(cast: Cast) -> GraphClient:  # noqa: N802
+def OTHER_DISTRICT_DEPT(cast: Cast) -> GraphClient:
     return cast.graph.as_role(
         "district_officer", "120102", subject="stranger-dept", department=DEPARTMENT
     )
@@ -150,7 +146,12 @@ async def test_refusals_change_nothing(cast: Cast, prepared: dict[str, int]) -> 
         ("street officer reports", STREET, "demo", "FORBIDDEN"),
         ("citizen reports", _as("citizen", DEMO_ID_NUMBER), "demo", "FORBIDDEN"),
         ("worker reports in another grid", WORKER, "other", "FORBIDDEN"),
-        ("worker reports in a grid that does not exist", WORKER, "120101001001999", "BAD_USER_INPUT"),
+        (
+            "worker reports in a grid that does not exist",
+            WORKER,
+            "120101001001999",
+            "BAD_USER_INPUT",
+        ),
         ("worker reports in a street", WORKER, DEMO_GRID_CODE[:9], "BAD_USER_INPUT"),
     ],
 )
@@ -166,7 +167,9 @@ async def test_refused_reports_create_nothing(
 
 async def test_a_report_needs_a_sub_category(cast: Cast) -> None:
     for category in ("01", "9999"):
-        body = await send(cast.worker, "REPORT", **report_input(DEMO_GRID_CODE, categoryCode=category))
+        body = await send(
+            cast.worker, "REPORT", **report_input(DEMO_GRID_CODE, categoryCode=category)
+        )
         assert error_code(body) == "BAD_USER_INPUT"
         assert "sub-category" in body["errors"][0]["message"]
 

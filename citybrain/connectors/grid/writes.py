@@ -19,13 +19,14 @@ every earlier transition:
 
 from __future__ import annotations
 
-import datetime as dt
+import asyncio
 import logging
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, event, func, insert, select, update
+from sqlalchemy import and_, event, func, insert, inspect, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from citybrain.connectors.grid.tables import (
@@ -36,6 +37,7 @@ from citybrain.connectors.grid.tables import (
 )
 
 if TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
     from sqlalchemy.engine import URL, Connection
@@ -144,6 +146,7 @@ class EventWrites:
     engine: AsyncEngine
     _write_engine: AsyncEngine | None = None
     _tables_ready: bool = False
+    _tables_lock: asyncio.Lock | None = None
 
     async def transition(
         self,
@@ -175,7 +178,9 @@ class EventWrites:
             row: Row | None = None
             found: list[Row] = []
             if request.event_id is not None:
-                row = await _one(conn, select(grid_events).where(grid_events.c.id == request.event_id))
+                row = await _one(
+                    conn, select(grid_events).where(grid_events.c.id == request.event_id)
+                )
                 if row is not None:
                     found = await _all(
                         conn,
@@ -206,9 +211,20 @@ class EventWrites:
         """Create the tables the workflow adds (a database seeded before they existed)."""
         if self._tables_ready:
             return
-        async with self.engine.begin() as conn:
-            await conn.run_sync(workflow_requests.create, checkfirst=True)
-        self._tables_ready = True
+        if self._tables_lock is None:
+            self._tables_lock = asyncio.Lock()
+        async with self._tables_lock:
+            if self._tables_ready:
+                return
+            try:
+                async with self.engine.begin() as conn:
+                    await conn.run_sync(workflow_requests.create, checkfirst=True)
+            except SQLAlchemyError:
+                # Another process may have created it at the same moment.
+                async with self.engine.connect() as conn:
+                    if not await conn.run_sync(_has_workflow_tables):
+                        raise
+            self._tables_ready = True
 
     async def close_writes(self) -> None:
         """Release the write connections."""
@@ -362,6 +378,10 @@ class EventWrites:
                 .where(whistles.c.id.in_(ids))
                 .values(speed_score=speed, handling_score=handling)
             )
+
+
+def _has_workflow_tables(conn: Connection) -> bool:
+    return bool(inspect(conn).has_table(workflow_requests.name))
 
 
 async def _next_id(conn: AsyncConnection, column: Any) -> int:
