@@ -15,9 +15,9 @@ if TYPE_CHECKING:
     from tests.workflow.conftest import Cast
 
 
-def _count(cast: Cast, sql: str) -> int:
+def _count(cast: Cast, sql: str, *params: object) -> int:
     with sqlite3.connect(cast.graph.settings.data_dir / "grid.sqlite3") as db:
-        return int(db.execute(sql).fetchone()[0])
+        return int(db.execute(sql, params).fetchone()[0])
 
 
 async def test_a_retried_report_creates_one_event(cast: Cast) -> None:
@@ -39,7 +39,7 @@ async def test_a_retried_step_acts_once_and_is_audited_once(cast: Cast) -> None:
     ]
     assert [r["replayed"] for r in results] == [False, True, True]
     assert {r["version"] for r in results} == {2}
-    steps = _count(cast, f"SELECT count(*) FROM event_steps WHERE event_id = {event_id}")
+    steps = _count(cast, "SELECT count(*) FROM event_steps WHERE event_id = ?", event_id)
     assert steps == 2  # REPORT, ACCEPT
     store = AuditStore.from_settings(cast.graph.settings)
     try:
@@ -84,4 +84,4 @@ async def test_two_officers_acting_on_one_version_one_wins_the_other_gets_confli
     )
     codes = sorted("ok" if "errors" not in b else error_code(b) for b in bodies)
     assert codes == ["CONFLICT", "ok"]
-    assert _count(cast, f"SELECT version FROM grid_events WHERE id = {event_id}") == 4
+    assert _count(cast, "SELECT version FROM grid_events WHERE id = ?", event_id) == 4
