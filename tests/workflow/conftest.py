@@ -27,8 +27,10 @@ def copy_city(source: Settings, target: Path) -> Settings:
     """The departments' SQLite files copied: workflow tests change events, others must not see it."""
     target.mkdir(parents=True, exist_ok=True)
     for department in DEPARTMENTS:
-        for path in source.data_dir.glob(f"{department}.sqlite3*"):
-            shutil.copy(path, target / path.name)
+        for suffix in ("", "-wal"):  # the -shm index is rebuilt from the WAL
+            path = source.data_dir / f"{department}.sqlite3{suffix}"
+            if path.exists():
+                shutil.copy(path, target / path.name)
     return Settings(data_dir=target)
 
 
