@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import sqlite3
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -49,9 +50,8 @@ async def _database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         server = request.getfixturevalue("postgres_server")
         url = server.create_database(f"wf_{uuid.uuid4().hex[:12]}")
     engine = create_async_engine(url)
-    tables = [t for t in metadata.sorted_tables if t is not workflow_requests]
     async with engine.begin() as conn:
-        await conn.run_sync(metadata.create_all, tables=tables)
+        await conn.run_sync(metadata.create_all)
         await conn.execute(
             insert(grid_events),
             [
@@ -192,3 +192,22 @@ async def test_new_rows_take_the_next_numbers(grid: GridConnector) -> None:
     assert sorted(c.step_id for c in created) == [1, 2, 3]
     async with grid.engine.connect() as conn:
         assert await conn.scalar(select(func.count()).select_from(whistles)) == 0
+
+
+def test_migrate_creates_the_workflow_tables_in_an_existing_database(
+    city_copy: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from citybrain.cli import app
+
+    def tables() -> set[str]:
+        with sqlite3.connect(city_copy.data_dir / "grid.sqlite3") as db:
+            return {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+
+    assert "workflow_requests" not in tables()
+    monkeypatch.setenv("CITYBRAIN_DATA_DIR", str(city_copy.data_dir))
+    for _ in range(2):  # idempotent
+        result = CliRunner().invoke(app, ["migrate"])
+        assert result.exit_code == 0, result.output
+    assert "workflow_requests" in tables()

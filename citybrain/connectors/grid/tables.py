@@ -119,11 +119,12 @@ whistles = Table(
     Index("ix_whistles_street", "street_code", "whistled_at", "id"),
 )
 
-# Written by the workflow mutations; created on the first write (or `citybrain migrate`) in a
-# database seeded before it existed.
+workflow_metadata = MetaData()
+"""Tables the workflow writes, created on its first write (the seeded data has none)."""
+
 workflow_requests = Table(
     "workflow_requests",
-    metadata,
+    workflow_metadata,
     Column("subject", String(128), nullable=False),
     Column("idempotency_key", String(128), nullable=False),
     Column("fingerprint", String(64), nullable=False),
