@@ -158,13 +158,17 @@ class RedisUpdates(LocalUpdates):
     """Updates across processes through Redis pub/sub.
 
     Args:
-        redis: a ``redis.asyncio`` client.
+        redis: a ``redis.asyncio`` client that publishes (with short timeouts: a publish
+            never holds a mutation's answer for long).
+        listener: a client for the subscription, whose reads wait as long as it takes
+            (default: ``redis``).
         channel: the pub/sub channel.
     """
 
-    def __init__(self, redis: Redis, channel: str = CHANNEL) -> None:
+    def __init__(self, redis: Redis, listener: Redis | None = None, channel: str = CHANNEL) -> None:
         super().__init__()
         self.redis = redis
+        self.listener = listener if listener is not None else redis
         self.channel = channel
         self._listener: asyncio.Task[None] | None = None
         self._listening = asyncio.Event()
@@ -198,7 +202,7 @@ class RedisUpdates(LocalUpdates):
         delay = 0.2
         while True:
             try:
-                async with self.redis.pubsub() as pubsub:
+                async with self.listener.pubsub() as pubsub:
                     await pubsub.subscribe(self.channel)
                     self._listening.set()
                     delay = 0.2
@@ -231,6 +235,8 @@ class RedisUpdates(LocalUpdates):
                 await self._listener
             self._listener = None
         await self.redis.aclose()
+        if self.listener is not self.redis:
+            await self.listener.aclose()
 
 
 def updates_from_settings(settings: Settings) -> LocalUpdates:
@@ -239,4 +245,8 @@ def updates_from_settings(settings: Settings) -> LocalUpdates:
         return LocalUpdates()
     from redis.asyncio import Redis
 
-    return RedisUpdates(Redis.from_url(settings.redis_url))
+    url = settings.redis_url
+    return RedisUpdates(
+        Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2),
+        Redis.from_url(url, socket_connect_timeout=2, health_check_interval=30),
+    )

@@ -240,6 +240,7 @@ class EventWrites:
                 yield conn
             return
         async with self.engine.connect() as conn, conn.begin():
+            await conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_WAIT_SECONDS}s'")
             await conn.execute(select(func.pg_advisory_xact_lock(WRITE_LOCK_KEY)))
             yield conn
 
