@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncGenerator
 
     from redis.asyncio import Redis
 
@@ -126,7 +126,7 @@ class LocalUpdates:
             except asyncio.QueueFull:
                 subscriber.overflowed = True
 
-    async def subscribe(self, region: str) -> AsyncIterator[EventUpdate]:
+    async def subscribe(self, region: str) -> AsyncGenerator[EventUpdate, None]:
         """Updates of events whose grid code starts with ``region`` ("" for the city).
 
         Raises:

@@ -26,13 +26,20 @@ def _update(grid_code: str, event_id: int = 1) -> EventUpdate:
     return EventUpdate(event_id, 1, "REPORT", "REPORTED", 1, grid_code, dt.datetime(2026, 1, 1))
 
 
+async def _registered(bus: LocalUpdates, count: int) -> None:
+    for _ in range(100):
+        if bus.subscriber_count >= count:
+            return
+        await asyncio.sleep(0)
+    raise AssertionError("the subscribers did not register")
+
+
 async def test_subscribers_get_the_updates_of_their_region_only() -> None:
     bus = LocalUpdates()
     street, grid = bus.subscribe(DEMO_GRID_CODE[:9]), bus.subscribe(DEMO_GRID_CODE)
     street_next = asyncio.ensure_future(anext(street))
     grid_next = asyncio.ensure_future(anext(grid))
-    while bus.subscriber_count < 2:
-        await asyncio.sleep(0)
+    await _registered(bus, 2)
     neighbour = DEMO_GRID_CODE[:12] + "999"
     await bus.publish(_update(neighbour, 1))
     await bus.publish(_update(DEMO_GRID_CODE, 2))
@@ -48,8 +55,7 @@ async def test_a_subscriber_that_falls_far_behind_is_dropped() -> None:
     bus = LocalUpdates()
     stream = bus.subscribe("")
     first = asyncio.ensure_future(anext(stream))
-    while bus.subscriber_count < 1:
-        await asyncio.sleep(0)
+    await _registered(bus, 1)
     for i in range(1002):
         bus.deliver(_update(DEMO_GRID_CODE, i))
     await first
