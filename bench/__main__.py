@@ -28,6 +28,7 @@ from bench.docs import (
 )
 from bench.docs import write_benchmarks as write_docs
 from bench.runner import ScaleResult, run_scale
+from bench.workflow import load_workflow, run_workflow, save_workflow, workflow_section
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -107,6 +108,16 @@ async def _run(args: argparse.Namespace, console: Console) -> dict[str, ScaleRes
                 + ("" if s.target_ratio is None else f" (target ≤ {s.target_ratio:g}x)")
             )
         results[scale] = result
+        if scale == "city":  # workflow mutations, on a copy of the city's grid database
+            workflow = await run_workflow(
+                data_dir, iterations=args.iterations, warmup=warmup, block=args.block
+            )
+            console.print(
+                f"  workflow: {workflow.scenario.name}: GraphQL / baseline = "
+                f"{workflow.scenario.ratio:.2f}x"
+            )
+            if not args.no_docs:
+                save_workflow(workflow)
     return results
 
 
@@ -125,6 +136,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             scenarios_section(),
             *(scale_section(kept[s]) for s in SCALES if s in kept),
             seeding_section(kept.get("city")),
+            workflow_section(load_workflow()),
         ],
         args.docs,
     )
