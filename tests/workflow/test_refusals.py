@@ -195,3 +195,13 @@ async def test_refusals_explain_and_are_audited(cast: Cast, prepared: dict[str, 
     (entry,) = page.entries
     assert (entry.record.entity_type, entry.record.entity_key) == ("GridEvent", str(event_id))
     assert dict(entry.record.fields) == {"transition:CLOSE": "deny"}
+
+
+async def test_no_transition_without_its_audit_record(cast: Cast) -> None:
+    event_id = (await act(cast.worker, "REPORT", **report_input(DEMO_GRID_CODE)))["eventId"]
+    audit = cast.graph.settings.data_dir / "audit.sqlite3"
+    audit.rename(audit.with_suffix(".moved"))  # the store is gone: appends fail
+    before = _snapshot(cast.graph.settings)
+    body = await send(cast.worker, "ACCEPT", eventId=event_id, expectedVersion=1)
+    assert error_code(body) == "AUDIT_UNAVAILABLE"
+    assert _snapshot(cast.graph.settings) == before
