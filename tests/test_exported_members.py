@@ -56,6 +56,7 @@ def test_workflow_surface() -> None:
         "Rule",
         "SlowSubscriber",
         "WorkflowRefusal",
+        "check_may_report",
         "choose_rule",
         "invalidate_after_write",
         "perform",

@@ -11,7 +11,7 @@ from citybrain.id_numbers import InvalidIdNumber, validate_id_number
 from citybrain.regions import code_level
 from citybrain.resolvers import fetch_entity
 from citybrain.schema.grid import EventStep, GridEvent
-from citybrain.workflow import Action, Request, WorkflowRefusal, perform
+from citybrain.workflow import Action, Request, WorkflowRefusal, check_may_report, perform
 
 __all__ = [
     "DispatchEventInput",
@@ -153,7 +153,14 @@ async def _report(info: Info, given: ReportEventInput) -> Request:
             raise bad_user_input(
                 f"`reporterIdNumber` is not a valid resident ID number: {exc}"
             ) from None
+    try:
+        check_may_report(info.context, given.grid_code)
+    except WorkflowRefusal as refusal:
+        raise refusal.as_graphql() from None
     loaders = info.context.loaders
+    grid = await loaders.one("grid", "grid", "code").load(given.grid_code)
+    if grid is None:
+        raise bad_user_input("`gridCode` names no grid of the city", argument="gridCode")
     category = await loaders.one("grid", "event_category", "code").load(given.category_code)
     if category is None or category["parent_code"] is None:
         raise bad_user_input(
@@ -179,11 +186,7 @@ async def _report(info: Info, given: ReportEventInput) -> Request:
 class Mutation:
     @strawberry.mutation(description="Report (上报) an event: a grid worker, in their own grid.")
     async def report_event(self, info: Info, input: ReportEventInput) -> EventTransitionResult:
-        request = await _report(info, input)
-        grid = await info.context.loaders.one("grid", "grid", "code").load(input.grid_code)
-        if grid is None:
-            raise bad_user_input("`gridCode` names no grid of the city", argument="gridCode")
-        return await _run(info, request)
+        return await _run(info, await _report(info, input))
 
     @strawberry.mutation(description="Accept (受理) a reported event: the grid's worker.")
     async def accept_event(self, info: Info, input: EventActionInput) -> EventTransitionResult:

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from citybrain.workflow.errors import CONFLICT, INVALID_TRANSITION, WorkflowRefusal
 from citybrain.workflow.machine import RULES, Action, Reach, Rule, choose_rule
-from citybrain.workflow.service import Request, invalidate_after_write, perform, writer_of
+from citybrain.workflow.service import (
+    Request,
+    check_may_report,
+    invalidate_after_write,
+    perform,
+    writer_of,
+)
 from citybrain.workflow.updates import (
     CHANNEL,
     EventUpdate,
@@ -33,6 +39,7 @@ __all__ = [
     "Rule",
     "SlowSubscriber",
     "WorkflowRefusal",
+    "check_may_report",
     "choose_rule",
     "invalidate_after_write",
     "perform",

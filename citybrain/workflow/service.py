@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from citybrain.connectors.grid.writes import TransitionOutcome
     from citybrain.federation import RequestContext
 
-__all__ = ["Request", "invalidate_after_write", "perform", "writer_of"]
+__all__ = ["Request", "check_may_report", "invalidate_after_write", "perform", "writer_of"]
 
 logger = logging.getLogger(__name__)
 
@@ -245,6 +245,21 @@ def _record(ctx: RequestContext, event_key: str, action: Action, decision: Decis
         operation_hash=ctx.operation_hash or operation_hash(""),
         client_address=_client(ctx),
     )
+
+
+def check_may_report(ctx: RequestContext, grid_code: str) -> None:
+    """Refuse a report by a caller whose role or jurisdiction does not allow it, before any
+    lookup (so that the answer says nothing of the grids and categories it would check).
+
+    Raises:
+        WorkflowRefusal: ``FORBIDDEN`` (noted for the audit with the decision ``deny``).
+    """
+    try:
+        choose_rule(Action.REPORT, ctx.principal, None, (), grid_code=grid_code)
+    except WorkflowRefusal:
+        if ctx.access is not None:
+            ctx.access.note("GridEvent", "new", "transition:REPORT", Decision.DENY)
+        raise
 
 
 async def perform(ctx: RequestContext, request: Request) -> TransitionOutcome:

@@ -147,10 +147,16 @@ async def test_refusals_change_nothing(cast: Cast, prepared: dict[str, int]) -> 
         ("citizen reports", _as("citizen", DEMO_ID_NUMBER), "demo", "FORBIDDEN"),
         ("worker reports in another grid", WORKER, "other", "FORBIDDEN"),
         (
-            "worker reports in a grid that does not exist",
-            WORKER,
+            "worker reports in a grid of their community that does not exist",
+            _as("grid_worker", DEMO_GRID_CODE[:12]),
             "120101001001999",
             "BAD_USER_INPUT",
+        ),
+        (
+            "worker reports outside, in a grid that does not exist",
+            WORKER,
+            "120101001001999",
+            "FORBIDDEN",
         ),
         ("worker reports in a street", WORKER, DEMO_GRID_CODE[:9], "BAD_USER_INPUT"),
     ],
