@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from citybrain.auth.audit import AuditFilter, AuditStore
 from citybrain.seed import DEMO_GRID_CODE
-from tests.workflow.documents import act, error_code, report_input, send
+from tests.workflow.documents import EVENT, act, error_code, report_input, send
 
 if TYPE_CHECKING:
     from tests.workflow.conftest import Cast
@@ -72,8 +72,9 @@ async def test_keys_belong_to_their_caller(cast: Cast) -> None:
 
 
 async def test_two_officers_acting_on_one_version_one_wins_the_other_gets_conflict(
-    cast: Cast,
+    any_cast: Cast,
 ) -> None:
+    cast = any_cast
     event_id = (await act(cast.worker, "REPORT", **report_input(DEMO_GRID_CODE)))["eventId"]
     await act(cast.worker, "ACCEPT", eventId=event_id, expectedVersion=1)
     await act(cast.street, "ANALYSE", eventId=event_id, expectedVersion=2)
@@ -84,4 +85,22 @@ async def test_two_officers_acting_on_one_version_one_wins_the_other_gets_confli
     )
     codes = sorted("ok" if "errors" not in b else error_code(b) for b in bodies)
     assert codes == ["CONFLICT", "ok"]
-    assert _count(cast, "SELECT version FROM grid_events WHERE id = ?", event_id) == 4
+    event = (await cast.graph.data(EVENT, {"id": event_id}))["event"]
+    assert event["version"] == 4
+    assert [e["node"]["action"] for e in event["timeline"]["edges"]].count("DISPATCH") == 1
+
+
+async def test_concurrent_retries_of_one_request_act_once(any_cast: Cast) -> None:
+    cast = any_cast
+    event_id = (await act(cast.worker, "REPORT", **report_input(DEMO_GRID_CODE)))["eventId"]
+    key = str(uuid.uuid4())
+    results = await asyncio.gather(
+        *(
+            act(cast.worker, "ACCEPT", eventId=event_id, expectedVersion=1, idempotencyKey=key)
+            for _ in range(4)
+        )
+    )
+    assert sorted(r["replayed"] for r in results) == [False, True, True, True]
+    assert {r["step"]["id"] for r in results} == {results[0]["step"]["id"]}
+    event = (await cast.graph.data(EVENT, {"id": event_id}))["event"]
+    assert [e["node"]["action"] for e in event["timeline"]["edges"]] == ["REPORT", "ACCEPT"]

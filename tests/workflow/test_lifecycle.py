@@ -14,7 +14,8 @@ if TYPE_CHECKING:
     from tests.workflow.conftest import Cast
 
 
-async def test_report_to_evaluation_with_a_whistle_and_a_response(cast: Cast) -> None:
+async def test_report_to_evaluation_with_a_whistle_and_a_response(any_cast: Cast) -> None:
+    cast = any_cast
     reported = await act(
         cast.worker, "REPORT", **report_input(DEMO_GRID_CODE, reporterIdNumber=DEMO_ID_NUMBER)
     )
@@ -86,7 +87,8 @@ async def test_report_to_evaluation_with_a_whistle_and_a_response(cast: Cast) ->
     ]
 
 
-async def test_a_street_resolves_a_dispatched_event_without_a_whistle(cast: Cast) -> None:
+async def test_a_street_resolves_a_dispatched_event_without_a_whistle(any_cast: Cast) -> None:
+    cast = any_cast
     event_id = (await act(cast.worker, "REPORT", **report_input(DEMO_GRID_CODE)))["eventId"]
     version = 1
     for caller, action in [
@@ -103,7 +105,8 @@ async def test_a_street_resolves_a_dispatched_event_without_a_whistle(cast: Cast
     assert done["event"]["overdue"] is False
 
 
-async def test_a_community_workstation_analyses_as_community(cast: Cast) -> None:
+async def test_a_community_workstation_analyses_as_community(any_cast: Cast) -> None:
+    cast = any_cast
     event_id = (await act(cast.worker, "REPORT", **report_input(DEMO_GRID_CODE)))["eventId"]
     await act(cast.worker, "ACCEPT", eventId=event_id, expectedVersion=1)
     community = cast.graph.as_role("street_officer", DEMO_GRID_CODE[:12], subject="station")
