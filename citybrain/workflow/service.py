@@ -116,26 +116,29 @@ def writer_of(connector: Connector) -> EventWrites:
     )
 
 
-def invalidate_after_write(ctx: RequestContext, outcome: TransitionOutcome) -> None:
+#: The grid entities a transition may change: their cached rows and lists are dropped.
+CHANGED_ENTITIES = ("grid_event", "event_step", "whistle")
+
+
+async def invalidate_after_write(ctx: RequestContext, outcome: TransitionOutcome) -> None:
     """Forget every cached read that a transition may have changed: the one place to do so.
 
-    The request's own loaders are replaced (a later field of the same request reads the
-    new state). A cache layer in front of the grid connector that offers ``invalidate``
-    is told which rows changed: the event, its timeline and whistles, and the lists of
-    its grid.
+    The request's own loaders are replaced (a later field of the same request reads the new
+    state), and the grid connector as the graph reads it (the cache layer in front of the
+    department, when there is one) is told, through ``invalidate(entity)``, to drop the
+    events, timelines and whistles it holds (in Redis: for every process). A failed
+    invalidation is logged, never raised: the transition is committed.
     """
     ctx.loaders = ctx.loaders.fresh()
     connector: Any = ctx.loaders.connector("grid")
     invalidate = getattr(connector, "invalidate", None)
-    if invalidate is not None:
-        invalidate(
-            {
-                "grid_event": [outcome.event_id],
-                "event_step": [outcome.event_id],
-                "whistle": [outcome.event_id],
-                "grid": [outcome.grid_code],
-            }
-        )
+    if invalidate is None:
+        return
+    for entity in CHANGED_ENTITIES:
+        try:
+            await invalidate(entity)
+        except Exception as exc:
+            logger.error("could not invalidate cached %s rows: %s", entity, type(exc).__name__)
 
 
 def _check_input(request: Request) -> None:
@@ -285,7 +288,7 @@ async def perform(ctx: RequestContext, request: Request) -> TransitionOutcome:
             access.note("GridEvent", key, f"transition:{request.action.value}", Decision.DENY)
         raise
     if not outcome.replayed:
-        invalidate_after_write(ctx, outcome)
+        await invalidate_after_write(ctx, outcome)
         if ctx.updates is not None:
             await ctx.updates.publish(
                 EventUpdate(
