@@ -38,6 +38,7 @@ from bench.statistics import (
     save_statistics,
     statistics_section,
 )
+from bench.workflow import load_workflow, run_workflow, save_workflow, workflow_section
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -66,10 +67,11 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--suite",
-        choices=("all", "graph", "statistics", "resilience"),
+        choices=("all", "graph", "statistics", "resilience", "workflow"),
         default="all",
         help="graph: the query scenarios; statistics: statistics and screening; resilience: "
-        "cache cold/warm, fan-out, a timed-out department, bulkhead",
+        "cache cold/warm, fan-out, a timed-out department, bulkhead; workflow: a mutation (city "
+        "scale only)",
     )
     parser.add_argument(
         "--statistics-iterations",
@@ -156,6 +158,17 @@ async def _run(args: argparse.Namespace, console: Console) -> _Measured:
             measured.resilience.append(
                 await run_resilience(dataset, iterations=args.iterations, report=console.print)
             )
+        if args.suite in ("all", "workflow") and scale == "city":
+            # Workflow mutations, on a copy of the city's grid database.
+            workflow = await run_workflow(
+                data_dir, iterations=args.iterations, warmup=warmup, block=args.block
+            )
+            console.print(
+                f"  workflow: {workflow.scenario.name}: GraphQL / baseline = "
+                f"{workflow.scenario.ratio:.2f}x"
+            )
+            if not args.no_docs:
+                save_workflow(workflow)
     return measured
 
 
@@ -182,6 +195,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             seeding_section(kept.get("city")),
             resilience_section(load_resilience(SCALES)),
             statistics_section({s: load_statistics(s) for s in SCALES}),
+            workflow_section(load_workflow()),
         ],
         args.docs,
     )

@@ -10,16 +10,19 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from citybrain.auth.access import AUDIT_UNAVAILABLE, Access
 from citybrain.auth.audit import AuditStore, AuditUnavailable, operation_hash
 from citybrain.auth.audit_gate import AuditGate
-from citybrain.auth.middleware import BearerAuthentication, graphiql_headers
+from citybrain.auth.connection import connection_principal
+from citybrain.auth.middleware import BearerAuthentication, PurposeNotGranted, graphiql_headers
 from citybrain.auth.policy import FieldPolicy, PolicyError, load_policy
 from citybrain.auth.principal import ANONYMOUS
-from citybrain.auth.tokens import TokenVerifier
+from citybrain.auth.tokens import InvalidToken, TokenVerifier
 from citybrain.connectors import load_connectors
 from citybrain.dashboard import dashboard_endpoint
 from citybrain.federation import Loaders, RequestContext
@@ -30,6 +33,7 @@ from citybrain.observability.requests import current_request_id
 from citybrain.observability.tracing import enable_tracing
 from citybrain.schema import build_schema, field_catalogue, maskable_fields
 from citybrain.settings import Settings
+from citybrain.workflow import updates_from_settings
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Mapping
@@ -40,6 +44,7 @@ if TYPE_CHECKING:
     from strawberry.types import ExecutionResult
 
     from citybrain.connectors import Connector
+    from citybrain.workflow import LocalUpdates
 
 __all__ = ["CityGraphQL", "create_app"]
 
@@ -55,12 +60,20 @@ class CityGraphQL(GraphQL[RequestContext, None]):
         connectors: Mapping[str, Connector],
         policy: FieldPolicy,
         audit: AuditGate,
+        verifier: TokenVerifier | None = None,
+        updates: LocalUpdates | None = None,
     ) -> None:
-        super().__init__(build_schema(), graphql_ide="graphiql" if settings.graphiql else None)
+        super().__init__(
+            build_schema(),
+            graphql_ide="graphiql" if settings.graphiql else None,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        )
         self.settings = settings
         self.connectors = connectors
         self.policy = policy
         self.audit = audit
+        self.verifier = verifier or TokenVerifier(settings)
+        self.updates = updates
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -78,9 +91,25 @@ class CityGraphQL(GraphQL[RequestContext, None]):
             ),
             audit_store=self.audit.store,
             request_id=current_request_id(),
+            updates=self.updates,
         )
         request.state.citybrain_context = context
         return context
+
+    async def on_ws_connect(self, context: RequestContext) -> None:
+        # A browser sends its token in connection_init: the caller is known only now.
+        try:
+            principal = connection_principal(
+                context.connection_params, self.verifier, context.principal
+            )
+        except (InvalidToken, PurposeNotGranted):
+            logger.info("refused a WebSocket connection's token or purpose")
+            raise ConnectionRejectionError({"code": "UNAUTHENTICATED"}) from None
+        if principal is not context.principal:
+            context.principal = principal
+            context.access = Access.for_principal(
+                principal, self.policy, audit_ready=await self.audit.ready()
+            )
 
     async def process_result(
         self, request: Request, result: ExecutionResult
@@ -152,7 +181,8 @@ def create_app(
     connectors = connectors if connectors is not None else load_connectors(settings)
     enable_tracing(settings.otel_enabled)
     audit = AuditGate(AuditStore.from_settings(settings))
-    graphql = CityGraphQL(settings, connectors, policy, audit)
+    updates = updates_from_settings(settings)
+    graphql = CityGraphQL(settings, connectors, policy, audit, verifier, updates)
 
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
@@ -171,6 +201,7 @@ def create_app(
             for connector in connectors.values():
                 await connector.close()
             await audit.store.close()
+            await updates.close()
 
     routes: list[Any] = [
         Route(
@@ -179,6 +210,7 @@ def create_app(
                 BearerAuthentication(graphql, verifier), lineage_header=settings.lineage_header
             ),
         ),
+        WebSocketRoute("/graphql", BearerAuthentication(graphql, verifier)),
         Route("/healthz", healthz),
         Route("/readyz", readyz_endpoint(connectors, audit)),
         Route("/metrics", metrics_endpoint),
@@ -189,4 +221,5 @@ def create_app(
     app.state.settings = settings
     app.state.connectors = connectors
     app.state.audit = audit
+    app.state.updates = updates
     return app

@@ -1,4 +1,4 @@
-"""The ``citybrain`` command: serve, seed, schema, connectors."""
+"""The ``citybrain`` command: serve, seed, schema, connectors, migrate."""
 
 from __future__ import annotations
 
@@ -189,6 +189,28 @@ def connectors(
             row.get("database", ""),
         )
     console.print(table)
+
+
+@app.command()
+def migrate() -> None:
+    """Create the tables this version adds to existing department databases (idempotent).
+
+    The workflow's idempotency records live in the grid database; they are also created on
+    the first workflow write, unless the service's database user may not create tables.
+    """
+    from citybrain.connectors import load_connectors
+    from citybrain.workflow import writer_of
+
+    async def run() -> None:
+        loaded = load_connectors(Settings())
+        try:
+            await writer_of(loaded["grid"]).ensure_workflow_tables()
+        finally:
+            for connector in loaded.values():
+                await connector.close()
+
+    asyncio.run(run())
+    console.print("grid: workflow tables are in place")
 
 
 def main() -> None:

@@ -38,6 +38,8 @@ class Settings(BaseSettings):
         grid_url: async SQLAlchemy URL of the grid-governance database.
         connectors: department -> name of the ``citybrain.connectors`` entry point that
             serves it, e.g. ``CITYBRAIN_CONNECTORS='{"health": "health"}'``.
+        redis_url: Redis URL (``redis://host:6379/0``); with it, live updates reach
+            subscribers on every server process (``CITYBRAIN_REDIS_URL``).
 
     Example:
         >>> Settings(data_dir=Path("/tmp/city")).department_url("health")

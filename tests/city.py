@@ -63,6 +63,7 @@ def token_for(
     *,
     subject: str = "test-user",
     lifetime: int = 3600,
+    department: str | None = None,
 ) -> str:
     """A development token (HS256, the settings' signing key) with these claims."""
     now = int(time.time())
@@ -78,6 +79,8 @@ def token_for(
     }
     if jurisdiction is not None:
         claims["jurisdiction"] = jurisdiction
+    if department is not None:
+        claims["department"] = department
     return jwt.encode(claims, settings.signing_key.get_secret_value(), algorithm="HS256")
 
 
@@ -109,11 +112,14 @@ class GraphClient:
         purposes: tuple[str, ...] = (),
         purpose: str | None = None,
         subject: str = "test-user",
+        department: str | None = None,
     ) -> GraphClient:
         """The same client, calling as another caller (``None``: anonymous)."""
         headers = {}
         if roles is not None:
-            token = token_for(self.settings, roles, jurisdiction, purposes, subject=subject)
+            token = token_for(
+                self.settings, roles, jurisdiction, purposes, subject=subject, department=department
+            )
             headers["Authorization"] = f"Bearer {token}"
         if purpose is not None:
             headers["X-Purpose"] = purpose

@@ -8,6 +8,7 @@ from pathlib import Path
 import citybrain.connectors
 import citybrain.federation
 import citybrain.resolvers
+import citybrain.workflow
 from citybrain.connectors import Connector
 from citybrain.settings import Settings
 
@@ -48,9 +49,34 @@ def test_connectors_surface() -> None:
 
 def test_every_subpackage_exports_what_it_names() -> None:
     # ruff's RUF022 keeps each __all__ sorted
-    for module in (citybrain.connectors, citybrain.federation, citybrain.resolvers):
+    modules = (citybrain.connectors, citybrain.federation, citybrain.resolvers, citybrain.workflow)
+    for module in modules:
         for name in module.__all__:
             assert hasattr(module, name), f"{module.__name__}.{name}"
+
+
+def test_workflow_surface() -> None:
+    assert citybrain.workflow.__all__ == [
+        "CHANNEL",
+        "CONFLICT",
+        "INVALID_TRANSITION",
+        "RULES",
+        "Action",
+        "EventUpdate",
+        "LocalUpdates",
+        "Reach",
+        "RedisUpdates",
+        "Request",
+        "Rule",
+        "SlowSubscriber",
+        "WorkflowRefusal",
+        "check_may_report",
+        "choose_rule",
+        "invalidate_after_write",
+        "perform",
+        "updates_from_settings",
+        "writer_of",
+    ]
 
 
 def test_connector_hooks() -> None:

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from citybrain.auth.principal import Principal
     from citybrain.federation.loaders import Loaders
     from citybrain.settings import Settings
+    from citybrain.workflow.updates import LocalUpdates
 
 __all__ = ["RequestContext"]
 
@@ -36,3 +37,7 @@ class RequestContext:
     audit_store: Any = None
     request_id: str = ""
     operation_hash: str = ""
+    updates: LocalUpdates | None = None
+    """Where workflow transitions are published and subscriptions listen (None: nowhere)."""
+    connection_params: Any = None
+    """A WebSocket connection's ``connection_init`` payload (its token, for browsers)."""

@@ -43,12 +43,25 @@ class KeyLoader:
         cache = self._cache
         missing = [k for k in dict.fromkeys(keys) if k not in cache]
         if missing:
-            values = await self._batch(missing)
+            # Pending futures go in first: a sibling field asking for the same keys meanwhile
+            # (an event's category and its deadline) waits for this call instead of its own.
             loop = asyncio.get_running_loop()
+            pending = {key: loop.create_future() for key in missing}
+            cache.update(pending)
+            try:
+                values = await self._batch(missing)
+            except BaseException as exc:
+                for key, future in pending.items():
+                    if cache.get(key) is future:
+                        del cache[key]  # a failed key is asked again next time
+                    if isinstance(exc, Exception):
+                        future.set_exception(exc)
+                        future.exception()  # retrieved here; waiters still get it
+                    else:
+                        future.cancel()
+                raise
             for key, value in zip(missing, values, strict=True):
-                done = loop.create_future()
-                done.set_result(value)
-                cache.setdefault(key, done)
+                pending[key].set_result(value)
         futures = [cache[k] for k in keys]
         return [f.result() if f.done() else await f for f in futures]
 
@@ -72,6 +85,10 @@ class Loaders:
     def __init__(self, connectors: Mapping[str, Connector]) -> None:
         self._connectors = connectors
         self._loaders: dict[tuple[Any, ...], KeyLoader] = {}
+
+    def fresh(self) -> Loaders:
+        """New, empty loaders over the same connectors (after a write, or per live update)."""
+        return Loaders(self._connectors)
 
     def connector(self, department: str) -> Connector:
         """The connector serving ``department``."""

@@ -136,12 +136,19 @@ RELATIONS: dict[str, dict[str, Relation]] = {
     "GridEvent": {
         "grid": _one("grid", "grid", "code", "grid_code", "Grid"),
         "category": _one("grid", "event_category", "code", "category_code", "EventCategory"),
+        # Computed from the event and its category: the category row is loaded for them.
+        "deadlineAt": _one("grid", "event_category", "code", "category_code", "EventCategory"),
+        "overdue": _one("grid", "event_category", "code", "category_code", "EventCategory"),
         "reporter": _one(*_PERSON, "reporter_id_number", "Person"),
         "timeline": _many("grid", "event_step", "event_id", "id", "EventStep"),
         "whistles": _many("grid", "whistle", "event_id", "id", "Whistle"),
     },
     "Whistle": {
         "street": _one("grid", "street", "code", "street_code", "Street"),
+    },
+    "GridEventUpdate": {
+        "event": _one("grid", "grid_event", "id", "event_id", "GridEvent"),
+        "step": _one("grid", "event_step", "id", "step_id", "EventStep"),
     },
 }
 

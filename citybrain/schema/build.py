@@ -24,6 +24,9 @@ from citybrain.schema.health import Place
 from citybrain.schema.query import Query
 from citybrain.schema.screening import SCREENING_TYPES
 from citybrain.schema.statistics import STATISTICS_TYPES
+from citybrain.schema.stream_audit import StreamAudit
+from citybrain.schema.subscription import Subscription
+from citybrain.schema.workflow import Mutation
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -57,8 +60,12 @@ class OperationHash(SchemaExtension):
     """Note the operation's hash (SHA-256 of its text) in the context, for the audit."""
 
     def on_operation(self) -> Iterator[None]:
+        self._note()  # before execution too: mutations audit what they do as they do it
         yield
         note_operation(self.execution_context.operation_name)  # known once parsed
+        self._note()
+
+    def _note(self) -> None:
         context = self.execution_context.context
         if hasattr(context, "operation_hash"):
             query = self.execution_context.query or ""
@@ -104,9 +111,12 @@ def build_schema(*, policies: bool = True) -> CitySchema:
     classify_fields((*ENTITY_TYPES, *STATISTICS_TYPES, *SCREENING_TYPES))
     schema = CitySchema(
         query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
         types=[Person, Place, Grid, GridEvent],
         extensions=[
             OperationHash,
+            StreamAudit,
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
             lambda: MaskUnexpectedErrors(

@@ -39,11 +39,14 @@ FIELD_CLASSES: dict[str, dict[str, Sensitivity]] = {
         **_all(
             INTERNAL,
             "id title description status categoryCode gridCode reportedAt closedAt "
-            "grid category timeline whistles",
+            "grid category timeline whistles version deadlineAt overdue",
         ),
         "reporter": PERSONAL,
     },
     "EventStep": _all(INTERNAL, "id action actorRole actorName at note"),
+    "GridEventUpdate": _all(
+        INTERNAL, "eventId stepId action status version gridCode at event step"
+    ),
     "Whistle": {
         **_all(
             INTERNAL,

@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 from citybrain.resolvers.federation import reference_row
 from citybrain.schema.base import Connection, Entity
+from citybrain.schema.deadlines import deadline_of, overdue_of, with_category
 from citybrain.schema.enums import EventStatus
 
 if TYPE_CHECKING:
@@ -184,6 +185,9 @@ class GridEvent(Entity):
         description="When it was reported (上报时间)."
     )
     closed_at: dt.datetime | None = strawberry.field(description="When it was closed, if it was.")
+    version: int | None = strawberry.field(
+        description="Changes with every workflow step: send it back as `expectedVersion`."
+    )
 
     @classmethod
     async def resolve_reference(cls, info: Info, **representation: Any) -> GridEvent | None:
@@ -197,6 +201,19 @@ class GridEvent(Entity):
     @strawberry.field(description="The event's sub-category (事件小类).")
     def category(self, info: Info) -> EventCategory | None:
         return self.related_one(info, EventCategory)
+
+    @strawberry.field(
+        description="When it must be closed by (办结时限): reported at + its sub-category's "
+        "deadline hours."
+    )
+    def deadline_at(self, info: Info) -> dt.datetime | None:
+        return with_category(self, info, deadline_of)  # type: ignore[no-any-return]
+
+    @strawberry.field(
+        description="Overdue (超期): closed after its deadline, or still open past it."
+    )
+    def overdue(self, info: Info) -> bool | None:
+        return with_category(self, info, overdue_of)  # type: ignore[no-any-return]
 
     @strawberry.field(description="The resident who reported it (civil affairs, 民政).")
     def reporter(self, info: Info) -> LazyPerson | None:

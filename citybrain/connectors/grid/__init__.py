@@ -14,20 +14,38 @@ from citybrain.connectors.grid.statistics import (
     event_aggregates,
     whistle_aggregates,
 )
+from citybrain.connectors.grid.writes import (
+    Change,
+    EventWrites,
+    IdempotencyKeyReused,
+    StaleVersion,
+    Transition,
+    TransitionOutcome,
+)
 from citybrain.connectors.sql import SqlConnector, SqlEntity
 
 __all__ = [
+    "Change",
     "EventAggregate",
     "EventGrouping",
+    "EventWrites",
     "GridConnector",
+    "IdempotencyKeyReused",
+    "StaleVersion",
     "StatisticsPeriod",
+    "Transition",
+    "TransitionOutcome",
     "WhistleAggregate",
     "tables",
 ]
 
 
-class GridConnector(SqlConnector):
-    """The grid-governance database: district / street / community / grid and events."""
+class GridConnector(EventWrites, SqlConnector):
+    """The grid-governance database: district / street / community / grid and events.
+
+    Reads are the :class:`SqlConnector` ones; the event workflow writes through
+    :meth:`transition` (see :mod:`citybrain.connectors.grid.writes`), never through them.
+    """
 
     department = "grid"
     description = "Grid governance (网格): hierarchy, workers, events, timelines, whistles"
@@ -69,3 +87,7 @@ class GridConnector(SqlConnector):
     ) -> list[WhistleAggregate]:
         """Whistle (吹哨) figures in ``region``, in all or per department, one statement."""
         return await whistle_aggregates(self, period, region=region, by_department=by_department)
+
+    async def close(self) -> None:
+        await self.close_writes()
+        await super().close()

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+)
 
 metadata = MetaData()
 
@@ -108,3 +118,21 @@ whistles = Table(
     Index("ix_whistles_event", "event_id", "whistled_at", "id"),
     Index("ix_whistles_street", "street_code", "whistled_at", "id"),
 )
+
+workflow_metadata = MetaData()
+"""Tables the workflow writes, created on its first write (the seeded data has none)."""
+
+workflow_requests = Table(
+    "workflow_requests",
+    workflow_metadata,
+    Column("subject", String(128), nullable=False),
+    Column("idempotency_key", String(128), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("action", String(12), nullable=False),
+    Column("event_id", Integer, nullable=False),
+    Column("step_id", Integer, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("at", DateTime, nullable=False),
+    PrimaryKeyConstraint("subject", "idempotency_key", name="pk_workflow_requests"),
+)
+"""One row per mutation sent with an idempotency key: what it did, replayed on a retry."""
