@@ -204,16 +204,21 @@ async def _cache_sides(
         "100-resident page": (RESIDENTS_PAGE, {"grid": grid_code}),
     }
     sides: list[Latency] = []
-    stores: list[tuple[str, Callable[[], CacheStore], bool]] = [
-        ("no cache", MemoryCacheStore, False)
+    stores: list[tuple[str, Callable[[], CacheStore] | None, bool]] = [
+        ("bare sources (no layers)", None, False),
+        ("no cache (resilience layer only)", MemoryCacheStore, False),
     ]
     if redis_url:
         stores.append(("Redis", lambda: RedisCacheStore(redis_url, timeout=1.0), True))
     stores.append(("in-process LRU", MemoryCacheStore, True))
     for label, make_store, enabled in stores:
         side_settings = settings.model_copy(update={"cache_enabled": enabled})
-        store = make_store()
-        connectors = _stack(side_settings, store)
+        store = make_store() if make_store is not None else None
+        connectors = (
+            _stack(side_settings, store)
+            if store is not None
+            else load_connectors(side_settings, layers=False)
+        )
         try:
             for name, (query, variables) in queries.items():
                 answer = _answer(schema, side_settings, connectors, query, variables)

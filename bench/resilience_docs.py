@@ -68,7 +68,9 @@ Measured {result.measured_on}, {result.iterations} requests per side; grid page:
 `{result.grid_code}`. {result.redis}.
 
 **Cache cold vs warm.** "cold" flushes Redis before every request (untimed); "warm"
-repeats the request with the cache filled. "no cache" is the stack with the cache off.
+repeats the request with the cache filled. "bare sources" are the department connectors
+without any layer, "no cache" the stack with its cache off (what the resilience layer
+costs).
 
 {_rows(result.cache)}
 

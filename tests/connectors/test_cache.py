@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
+import signal
 from typing import TYPE_CHECKING
 
 import pytest
@@ -255,3 +257,27 @@ async def test_a_waiter_fetches_for_itself_when_the_single_flight_is_cancelled(
     (row,) = await waiter
     assert row is not None and row["id_number"] == DEMO_ID_NUMBER
     assert civil.faults.cancelled == 1 and len(civil.faults.calls) == 2
+
+
+async def test_a_hung_redis_costs_one_short_timeout_and_reads_fall_through(
+    civil: FaultySource,
+) -> None:
+    with RedisServer() as redis:
+        store = RedisCacheStore(redis.url, timeout=0.2, retry_after=0.0)
+        cache = cached(civil, store)
+        try:
+            await cache.fetch_by_keys("person", "id_number", [DEMO_ID_NUMBER])
+            assert redis.pid is not None
+            os.kill(redis.pid, signal.SIGSTOP)  # alive, accepting nothing: a hung Redis
+            try:
+                (row,) = await cache.fetch_by_keys("person", "id_number", [DEMO_ID_NUMBER])
+                assert row is not None and len(civil.faults.calls) == 2
+                assert store.errors >= 1
+            finally:
+                os.kill(redis.pid, signal.SIGCONT)
+            errors = store.errors
+            await cache.fetch_by_keys("person", "id_number", [DEMO_ID_NUMBER])
+            await cache.fetch_by_keys("person", "id_number", [DEMO_ID_NUMBER])
+            assert store.errors == errors and len(civil.faults.calls) == 2  # hits again
+        finally:
+            await store.close()
