@@ -7,6 +7,7 @@ from pathlib import Path
 
 import citybrain.connectors
 import citybrain.federation
+import citybrain.observability
 import citybrain.resolvers
 from citybrain.connectors import Connector
 from citybrain.settings import Settings
@@ -48,7 +49,12 @@ def test_connectors_surface() -> None:
 
 def test_every_subpackage_exports_what_it_names() -> None:
     # ruff's RUF022 keeps each __all__ sorted
-    for module in (citybrain.connectors, citybrain.federation, citybrain.resolvers):
+    for module in (
+        citybrain.connectors,
+        citybrain.federation,
+        citybrain.observability,
+        citybrain.resolvers,
+    ):
         for name in module.__all__:
             assert hasattr(module, name), f"{module.__name__}.{name}"
 
