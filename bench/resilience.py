@@ -196,14 +196,29 @@ async def _close(connectors: Mapping[str, Connector]) -> None:
         await connector.close()
 
 
+@dataclass
+class _Side:
+    name: str
+    answer: Callable[[], Awaitable[Any]]
+    before: Callable[[], Awaitable[None]] | None = None
+    statements: int = 0
+    note: str = ""
+    samples: list[float] = dataclasses.field(default_factory=list)
+
+
 async def _cache_sides(
-    settings: Settings, schema: Any, grid_code: str, iterations: int, redis_url: str | None
+    settings: Settings,
+    schema: Any,
+    grid_code: str,
+    iterations: int,
+    redis_url: str | None,
+    block: int = 10,
 ) -> list[Latency]:
+    """Every cache side, taking turns in blocks (a slow patch of the machine hits all)."""
     queries = {
         "profile card": (readme_profile_card(), None),
         "100-resident page": (RESIDENTS_PAGE, {"grid": grid_code}),
     }
-    sides: list[Latency] = []
     stores: list[tuple[str, Callable[[], CacheStore] | None, bool]] = [
         ("bare sources (no layers)", None, False),
         ("no cache (resilience layer only)", MemoryCacheStore, False),
@@ -211,15 +226,18 @@ async def _cache_sides(
     if redis_url:
         stores.append(("Redis", lambda: RedisCacheStore(redis_url, timeout=1.0), True))
     stores.append(("in-process LRU", MemoryCacheStore, True))
-    for label, make_store, enabled in stores:
-        side_settings = settings.model_copy(update={"cache_enabled": enabled})
-        store = make_store() if make_store is not None else None
-        connectors = (
-            _stack(side_settings, store)
-            if store is not None
-            else load_connectors(side_settings, layers=False)
-        )
-        try:
+    sides: list[_Side] = []
+    opened: list[dict[str, Connector]] = []
+    try:
+        for label, make_store, enabled in stores:
+            side_settings = settings.model_copy(update={"cache_enabled": enabled})
+            store = make_store() if make_store is not None else None
+            connectors = (
+                _stack(side_settings, store)
+                if store is not None
+                else load_connectors(side_settings, layers=False)
+            )
+            opened.append(connectors)
             for name, (query, variables) in queries.items():
                 answer = _answer(schema, side_settings, connectors, query, variables)
                 for _ in range(5):
@@ -232,19 +250,22 @@ async def _cache_sides(
                     with StatementCounter(connectors) as cold_count:
                         await flush()
                         await answer()
-                    cold = await _time(answer, iterations, before=flush)
-                    sides.append(
-                        Latency(f"{name}: Redis, cold", cold, cold_count.total, "FLUSHDB first")
-                    )
+                    sides.append(_Side(f"{name}: Redis, cold", answer, flush, cold_count.total))
                     await answer()
                 with StatementCounter(connectors) as count:
                     await answer()
                 state = "warm" if enabled else "every request"
-                samples = await _time(answer, iterations)
-                sides.append(Latency(f"{name}: {label}, {state}", samples, count.total))
-        finally:
+                sides.append(_Side(f"{name}: {label}, {state}", answer, None, count.total))
+        done = 0
+        while done < iterations:
+            turn = min(block, iterations - done)
+            for side in sides:
+                side.samples.extend(await _time(side.answer, turn, before=side.before))
+            done += turn
+    finally:
+        for connectors in opened:
             await _close(connectors)
-    return sides
+    return [Latency(s.name, tuple(s.samples), s.statements, s.note) for s in sides]
 
 
 async def _fanout(

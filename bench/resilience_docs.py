@@ -67,10 +67,11 @@ def _scale(result: ResilienceResult) -> str:
 Measured {result.measured_on}, {result.iterations} requests per side; grid page: grid
 `{result.grid_code}`. {result.redis}.
 
-**Cache cold vs warm.** "cold" flushes Redis before every request (untimed); "warm"
-repeats the request with the cache filled. "bare sources" are the department connectors
-without any layer, "no cache" the stack with its cache off (what the resilience layer
-costs).
+**Cache cold vs warm.** The sides take turns in blocks of 10 requests, so that a slow
+patch of the shared machine hits them all. "cold" flushes Redis before every request
+(untimed); "warm" repeats the request with the cache filled. "bare sources" are the
+department connectors without any layer, "no cache" the stack with its cache off (what
+the resilience layer costs).
 
 {_rows(result.cache)}
 
