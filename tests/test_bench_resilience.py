@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bench.datasets import Dataset
-from bench.resilience import critical_path_ms, from_json, nesting_levels, run_resilience, to_json
+from bench.resilience import from_json, run_resilience, to_json
 from bench.resilience_docs import load_resilience, resilience_section, save_resilience
+from bench.resilience_measure import critical_path_ms, nesting_levels
 
 if TYPE_CHECKING:
     from pathlib import Path
