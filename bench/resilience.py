@@ -31,7 +31,7 @@ from bench.resilience_measure import (
     stack_of,
     time_requests,
 )
-from citybrain.connectors import load_connectors
+from citybrain.connectors import DepartmentFault, load_connectors
 from citybrain.connectors.cache_store import MemoryCacheStore, RedisCacheStore
 from citybrain.schema import build_schema
 from citybrain.seed import DEMO_GRID_CODE
@@ -236,19 +236,40 @@ async def _bulkhead(settings: Settings, schema: Any, iterations: int) -> list[La
             Latency("grid query, health idle", await time_requests(grid_answer, iterations))
         )
         guard = connectors["health"].inner  # type: ignore[attr-defined]
-        for clients_count, label in (
-            (8, "health saturated: 8 clients, its bulkhead (4 in flight, 4 queued) full"),
-            (32, "health overflowing: 32 clients, 24 refused at a time"),
+
+        async def health_call() -> bool:
+            try:
+                await health.fetch_by_keys("place", "place_code", [place])
+            except DepartmentFault:
+                return False
+            return True
+
+        async def health_request() -> bool:
+            return not (await health_answer())["errors"]
+
+        for clients_count, label, ask in (
+            (
+                8,
+                "health saturated: 8 callers of the department, its bulkhead (4 in flight, "
+                "4 queued) full",
+                health_call,
+            ),
+            (
+                32,
+                "health overflowing: 32 GraphQL clients, 24 refused at a time",
+                health_request,
+            ),
         ):
             stop = asyncio.Event()
             refused = 0
             full = 0
 
-            async def client(stop: asyncio.Event = stop) -> None:
+            async def client(
+                stop: asyncio.Event = stop, ask: Callable[[], Awaitable[bool]] = ask
+            ) -> None:
                 nonlocal refused
                 while not stop.is_set():
-                    body = await health_answer()
-                    if body["errors"]:
+                    if not await ask():
                         refused += 1
                         await asyncio.sleep(0.1)  # a client backs off after an error
 

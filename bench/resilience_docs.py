@@ -97,11 +97,13 @@ the others are {DELAY_MS:g} ms late. Target: the whole answer within the timeout
 
 Target met (p99): **{_yes(timeout.p99 <= timeout_target)}** ({timeout.p99:.2f} ms).
 
-**Bulkhead.** A grid-only query, one request at a time, while clients in the same process
-keep the health department busy (each health call 200 ms late; its bulkhead: 4 in flight,
-4 queued, the rest refused at once; a refused client waits 100 ms before trying again).
-The refused requests still cost the process CPU (each is parsed, executed and answered
-with an error), which is what the third row shows.
+**Bulkhead.** A grid-only query, one request at a time, while the health department is
+kept busy (each health call 200 ms late; its bulkhead: 4 in flight, 4 queued, the rest
+refused at once; a refused caller waits 100 ms before trying again). In the second row
+callers in the same process call the health department directly: its bulkhead is full
+the whole time. In the third, GraphQL clients in the same process ask for a health field:
+the refused requests are still parsed, executed and answered with an error, which costs
+this process CPU that the grid query then shares.
 
 {_rows(result.bulkhead, statements=False)}
 
