@@ -281,3 +281,23 @@ async def test_a_hung_redis_costs_one_short_timeout_and_reads_fall_through(
             assert store.errors == errors and len(civil.faults.calls) == 2  # hits again
         finally:
             await store.close()
+
+
+async def test_redis_shares_rows_and_invalidations_between_processes(
+    civil: FaultySource,
+) -> None:
+    with RedisServer() as redis:
+        # Two processes' stores over one Redis (generations re-read on every call).
+        first = RedisCacheStore(redis.url, timeout=0.5, generation_ttl=0.0)
+        second = RedisCacheStore(redis.url, timeout=0.5, generation_ttl=0.0)
+        one, other = cached(civil, first), cached(civil, second)
+        try:
+            await one.fetch_by_keys("person", "id_number", [DEMO_ID_NUMBER])
+            await other.fetch_by_keys("person", "id_number", [DEMO_ID_NUMBER])
+            assert len(civil.faults.calls) == 1  # the second process hit the first's row
+            await one.invalidate("person")  # after a write by the first process
+            await other.fetch_by_keys("person", "id_number", [DEMO_ID_NUMBER])
+            assert len(civil.faults.calls) == 2
+        finally:
+            await first.close()
+            await second.close()
