@@ -49,10 +49,11 @@ measured by that command on the machine described; re-run it to refresh them.
 **Method.** Each scenario is one GraphQL query run in process, side by side with a
 hand-written **baseline** in the same run. The GraphQL side calls the app's own schema
 (`citybrain.schema.build_schema()`, parser and validation caches on) with the app's
-connectors (`load_connectors`), a fresh `Loaders` per request as the app builds them, and
-serialises `{{"data": ...}}` with `json.dumps`. The baseline fetches the same rows with
-SQLAlchemy Core on the *same* engines (same SQLite files, indexes and connection pools,
-one pooled connection per statement, as the connectors do), in the batches a careful
+connectors (`load_connectors`: resilience layers on, cache off), a fresh `Loaders` per
+request as the app builds them, and serialises `{{"data": ...}}` with `json.dumps`. The
+baseline fetches the same rows with SQLAlchemy Core on the *same* engines (same SQLite
+files, indexes and connection pools, one pooled connection per statement, as the
+connectors do), in the batches a careful
 developer would write: joins inside one department's database (never across), one
 `IN (...)` statement per related table for a whole page, a `ROW_NUMBER()` window for "the
 latest 3 events of each resident", independent statements sent concurrently; then it

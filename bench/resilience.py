@@ -12,7 +12,6 @@ import datetime as dt
 import gc
 import json
 import logging
-import statistics
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -21,18 +20,27 @@ from bench.baseline import Engines
 from bench.datasets import benchmark_grid
 from bench.measure import StatementCounter
 from bench.queries import RESIDENTS_PAGE, readme_profile_card
-from citybrain.connectors import ConnectorLayer, load_connectors
+from bench.resilience_measure import (
+    Delayed,
+    Latency,
+    answer_of,
+    close_all,
+    critical_path_ms,
+    delaying,
+    nesting_levels,
+    stack_of,
+    time_requests,
+)
+from citybrain.connectors import DepartmentFault, load_connectors
 from citybrain.connectors.cache_store import MemoryCacheStore, RedisCacheStore
-from citybrain.connectors.stack import layered
-from citybrain.federation import Loaders, RequestContext
 from citybrain.schema import build_schema
 from citybrain.seed import DEMO_GRID_CODE
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable, Mapping, Sequence
+    from collections.abc import Awaitable, Callable
 
     from bench.datasets import Dataset
-    from citybrain.connectors import Connector, Filter, Page, Row
+    from citybrain.connectors import Connector
     from citybrain.connectors.cache_store import CacheStore
     from citybrain.settings import Settings
 
@@ -40,29 +48,6 @@ __all__ = ["Latency", "ResilienceResult", "run_resilience"]
 
 DELAY_MS = 10.0
 TIMEOUT_MS = 100.0
-
-
-@dataclass(frozen=True, slots=True)
-class Latency:
-    """One measured side: latencies (ms) and department statements per request."""
-
-    name: str
-    samples_ms: tuple[float, ...]
-    statements: int = 0
-    note: str = ""
-
-    def quantile(self, q: int) -> float:
-        if len(self.samples_ms) < 2:
-            return self.samples_ms[0]
-        return statistics.quantiles(self.samples_ms, n=100, method="inclusive")[q - 1]
-
-    @property
-    def p50(self) -> float:
-        return statistics.median(self.samples_ms)
-
-    @property
-    def p99(self) -> float:
-        return self.quantile(99)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,142 +66,50 @@ class ResilienceResult:
     redis: str
 
 
-class Delayed(ConnectorLayer):
-    """A department answering ``delay`` seconds late; notes each call's start and end."""
-
-    def __init__(self, inner: Connector, delay: float, calls: list[tuple[float, float]]) -> None:
-        super().__init__(inner)
-        self.delay = delay
-        self.calls = calls
-
-    async def _wait(self) -> float:
-        began = time.perf_counter()
-        await asyncio.sleep(self.delay)
-        return began
-
-    async def fetch_by_keys(self, entity: str, key: str, values: Sequence[Any]) -> list[Row | None]:
-        began = await self._wait()
-        rows = await self.inner.fetch_by_keys(entity, key, values)
-        self.calls.append((began, time.perf_counter()))
-        return rows
-
-    async def fetch_groups(
-        self,
-        entity: str,
-        key: str,
-        values: Sequence[Any],
-        *,
-        first: int,
-        after: str | None = None,
-        filters: Sequence[Filter] = (),
-    ) -> list[Page]:
-        began = await self._wait()
-        pages = await self.inner.fetch_groups(
-            entity, key, values, first=first, after=after, filters=filters
-        )
-        self.calls.append((began, time.perf_counter()))
-        return pages
-
-    async def fetch_page(
-        self, entity: str, filters: Sequence[Filter], *, first: int, after: str | None = None
-    ) -> Page:
-        began = await self._wait()
-        page = await self.inner.fetch_page(entity, filters, first=first, after=after)
-        self.calls.append((began, time.perf_counter()))
-        return page
-
-
-def _delaying(
-    delay: float, calls: list[tuple[float, float]]
-) -> Callable[[str, Connector], Connector]:
-    def wrap(department: str, connector: Connector) -> Connector:
-        return Delayed(connector, delay, calls)
-
-    return wrap
-
-
-def nesting_levels(calls: list[tuple[float, float]]) -> int:
-    """The longest chain of department calls each of which began after the previous ended."""
-    depth: list[int] = []
-    ordered = sorted(calls)
-    for i, (start, _) in enumerate(ordered):
-        before = [depth[j] for j in range(i) if ordered[j][1] <= start]
-        depth.append(1 + max(before, default=0))
-    return max(depth, default=0)
-
-
-def critical_path_ms(calls: list[tuple[float, float]]) -> float:
-    """The longest chain of department calls (each after the previous ended), in ms."""
-    ordered = sorted(calls)
-    best: list[float] = []
-    for i, (start, end) in enumerate(ordered):
-        before = [best[j] for j in range(i) if ordered[j][1] <= start]
-        best.append((end - start) + max(before, default=0.0))
-    return max(best, default=0.0) * 1000
-
-
-def _answer(
-    schema: Any, settings: Settings, connectors: Mapping[str, Connector], query: str, variables: Any
-) -> Callable[[], Awaitable[dict[str, Any]]]:
-    async def answer() -> dict[str, Any]:
-        context = RequestContext(settings=settings, loaders=Loaders(connectors))
-        result = await schema.execute(query, variable_values=variables, context_value=context)
-        return {"data": result.data, "errors": [e.formatted for e in result.errors or []]}
-
-    return answer
-
-
-async def _time(
-    answer: Callable[[], Awaitable[Any]],
-    iterations: int,
-    *,
-    before: Callable[[], Awaitable[None]] | None = None,
-) -> tuple[float, ...]:
-    samples = []
-    for _ in range(iterations):
-        if before is not None:
-            await before()
-        began = time.perf_counter()
-        await answer()
-        samples.append((time.perf_counter() - began) * 1000)
-    return tuple(samples)
-
-
-def _stack(
-    settings: Settings,
-    store: CacheStore,
-    wrap: Callable[[str, Connector], Connector] = lambda _, c: c,
-) -> dict[str, Connector]:
-    bare = load_connectors(settings, layers=False)
-    return {d: layered(wrap(d, c), settings, store) for d, c in bare.items()}
-
-
-async def _close(connectors: Mapping[str, Connector]) -> None:
-    for connector in connectors.values():
-        await connector.close()
+@dataclass
+class _Side:
+    name: str
+    answer: Callable[[], Awaitable[Any]]
+    before: Callable[[], Awaitable[None]] | None = None
+    statements: int = 0
+    note: str = ""
+    samples: list[float] = dataclasses.field(default_factory=list)
 
 
 async def _cache_sides(
-    settings: Settings, schema: Any, grid_code: str, iterations: int, redis_url: str | None
+    settings: Settings,
+    schema: Any,
+    grid_code: str,
+    iterations: int,
+    redis_url: str | None,
+    block: int = 10,
 ) -> list[Latency]:
+    """Every cache side, taking turns in blocks (a slow patch of the machine hits all)."""
     queries = {
         "profile card": (readme_profile_card(), None),
         "100-resident page": (RESIDENTS_PAGE, {"grid": grid_code}),
     }
-    sides: list[Latency] = []
-    stores: list[tuple[str, Callable[[], CacheStore], bool]] = [
-        ("no cache", MemoryCacheStore, False)
+    stores: list[tuple[str, Callable[[], CacheStore] | None, bool]] = [
+        ("bare sources (no layers)", None, False),
+        ("no cache (resilience layer only)", MemoryCacheStore, False),
     ]
     if redis_url:
         stores.append(("Redis", lambda: RedisCacheStore(redis_url, timeout=1.0), True))
     stores.append(("in-process LRU", MemoryCacheStore, True))
-    for label, make_store, enabled in stores:
-        side_settings = settings.model_copy(update={"cache_enabled": enabled})
-        store = make_store()
-        connectors = _stack(side_settings, store)
-        try:
+    sides: list[_Side] = []
+    opened: list[dict[str, Connector]] = []
+    try:
+        for label, make_store, enabled in stores:
+            side_settings = settings.model_copy(update={"cache_enabled": enabled})
+            store = make_store() if make_store is not None else None
+            connectors = (
+                stack_of(side_settings, store)
+                if store is not None
+                else load_connectors(side_settings, layers=False)
+            )
+            opened.append(connectors)
             for name, (query, variables) in queries.items():
-                answer = _answer(schema, side_settings, connectors, query, variables)
+                answer = answer_of(schema, side_settings, connectors, query, variables)
                 for _ in range(5):
                     await answer()
                 if isinstance(store, RedisCacheStore):
@@ -227,19 +120,22 @@ async def _cache_sides(
                     with StatementCounter(connectors) as cold_count:
                         await flush()
                         await answer()
-                    cold = await _time(answer, iterations, before=flush)
-                    sides.append(
-                        Latency(f"{name}: Redis, cold", cold, cold_count.total, "FLUSHDB first")
-                    )
+                    sides.append(_Side(f"{name}: Redis, cold", answer, flush, cold_count.total))
                     await answer()
                 with StatementCounter(connectors) as count:
                     await answer()
                 state = "warm" if enabled else "every request"
-                samples = await _time(answer, iterations)
-                sides.append(Latency(f"{name}: {label}, {state}", samples, count.total))
-        finally:
-            await _close(connectors)
-    return sides
+                sides.append(_Side(f"{name}: {label}, {state}", answer, None, count.total))
+        done = 0
+        while done < iterations:
+            turn = min(block, iterations - done)
+            for side in sides:
+                side.samples.extend(await time_requests(side.answer, turn, before=side.before))
+            done += turn
+    finally:
+        for connectors in opened:
+            await close_all(connectors)
+    return [Latency(s.name, tuple(s.samples), s.statements, s.note) for s in sides]
 
 
 async def _fanout(
@@ -251,9 +147,9 @@ async def _fanout(
     levels = 0
     for delay in (0.0, DELAY_MS / 1000):
         calls: list[tuple[float, float]] = []
-        connectors = _stack(quiet, MemoryCacheStore(), _delaying(delay, calls))
+        connectors = stack_of(quiet, MemoryCacheStore(), delaying(delay, calls))
         try:
-            answer = _answer(schema, quiet, connectors, query, None)
+            answer = answer_of(schema, quiet, connectors, query, None)
             for _ in range(5):
                 await answer()
             samples: list[float] = []
@@ -278,27 +174,27 @@ async def _fanout(
                 )
             )
         finally:
-            await _close(connectors)
+            await close_all(connectors)
 
     # One department far past its timeout: the answer comes at the timeout, health null.
     slow = quiet.model_copy(
         update={"resilience": {"health": {"timeout": TIMEOUT_MS / 1000, "retry_attempts": 0}}}
     )
     calls = []
-    connectors = _stack(
+    connectors = stack_of(
         slow,
         MemoryCacheStore(),
         lambda d, c: Delayed(c, 1.0 if d == "health" else DELAY_MS / 1000, calls),
     )
     timed_out: list[Latency] = []
     try:
-        answer = _answer(schema, slow, connectors, query, None)
+        answer = answer_of(schema, slow, connectors, query, None)
         body = await answer()
         codes = {e["extensions"]["code"] for e in body["errors"]}
         assert codes == {"DEPARTMENT_TIMEOUT"}, codes
         for connector in connectors.values():  # the breaker would otherwise fail fast
             connector.inner.breaker.threshold = 10**9  # type: ignore[attr-defined]
-        timed = await _time(answer, max(10, min(iterations, 40)))
+        timed = await time_requests(answer, max(10, min(iterations, 40)))
         timed_out.append(
             Latency(
                 f"profile card, health +1 s (timeout {TIMEOUT_MS:g} ms), others +{DELAY_MS:g} ms",
@@ -307,7 +203,7 @@ async def _fanout(
             )
         )
     finally:
-        await _close(connectors)
+        await close_all(connectors)
     return sides, levels, timed_out
 
 
@@ -319,7 +215,7 @@ async def _bulkhead(settings: Settings, schema: Any, iterations: int) -> list[La
         }
     )
     calls: list[tuple[float, float]] = []
-    connectors = _stack(
+    connectors = stack_of(
         saturated,
         MemoryCacheStore(),
         lambda d, c: Delayed(c, 0.2, calls) if d == "health" else c,
@@ -327,8 +223,8 @@ async def _bulkhead(settings: Settings, schema: Any, iterations: int) -> list[La
     health = connectors["health"]
     place = (await health.fetch_page("place", [], first=1)).rows[0]["place_code"]
     grid_query = "query($c: String!) { grid(code: $c) { code name community { name } } }"
-    grid_answer = _answer(schema, saturated, connectors, grid_query, {"c": DEMO_GRID_CODE})
-    health_answer = _answer(
+    grid_answer = answer_of(schema, saturated, connectors, grid_query, {"c": DEMO_GRID_CODE})
+    health_answer = answer_of(
         schema, saturated, connectors, "query($p: String!) { place(placeCode: $p) { name } }",
         {"p": place},
     )  # fmt: skip
@@ -336,21 +232,44 @@ async def _bulkhead(settings: Settings, schema: Any, iterations: int) -> list[La
     try:
         for _ in range(5):
             await grid_answer()
-        sides.append(Latency("grid query, health idle", await _time(grid_answer, iterations)))
+        sides.append(
+            Latency("grid query, health idle", await time_requests(grid_answer, iterations))
+        )
         guard = connectors["health"].inner  # type: ignore[attr-defined]
-        for clients_count, label in (
-            (8, "health saturated: 8 clients, its bulkhead (4 in flight, 4 queued) full"),
-            (32, "health overflowing: 32 clients, 24 refused at a time"),
+
+        async def health_call() -> bool:
+            try:
+                await health.fetch_by_keys("place", "place_code", [place])
+            except DepartmentFault:
+                return False
+            return True
+
+        async def health_request() -> bool:
+            return not (await health_answer())["errors"]
+
+        for clients_count, label, ask in (
+            (
+                8,
+                "health saturated: 8 callers of the department, its bulkhead (4 in flight, "
+                "4 queued) full",
+                health_call,
+            ),
+            (
+                32,
+                "health overflowing: 32 GraphQL clients, 24 refused at a time",
+                health_request,
+            ),
         ):
             stop = asyncio.Event()
             refused = 0
             full = 0
 
-            async def client(stop: asyncio.Event = stop) -> None:
+            async def client(
+                stop: asyncio.Event = stop, ask: Callable[[], Awaitable[bool]] = ask
+            ) -> None:
                 nonlocal refused
                 while not stop.is_set():
-                    body = await health_answer()
-                    if body["errors"]:
+                    if not await ask():
                         refused += 1
                         await asyncio.sleep(0.1)  # a client backs off after an error
 
@@ -367,7 +286,7 @@ async def _bulkhead(settings: Settings, schema: Any, iterations: int) -> list[La
             note = f"bulkhead full at {full} of {iterations} grid requests; {refused} refused"
             sides.append(Latency(f"grid query, {label}", tuple(samples), note=note))
     finally:
-        await _close(connectors)
+        await close_all(connectors)
     return sides
 
 
@@ -381,7 +300,7 @@ async def run_resilience(
     try:
         grid_code, _ = await benchmark_grid(Engines(bare))
     finally:
-        await _close(bare)
+        await close_all(bare)
     redis_note = "redis-server not installed: Redis sides not measured"
     server = None
     try:

@@ -67,8 +67,11 @@ def _scale(result: ResilienceResult) -> str:
 Measured {result.measured_on}, {result.iterations} requests per side; grid page: grid
 `{result.grid_code}`. {result.redis}.
 
-**Cache cold vs warm.** "cold" flushes Redis before every request (untimed); "warm"
-repeats the request with the cache filled. "no cache" is the stack with the cache off.
+**Cache cold vs warm.** The sides take turns in blocks of 10 requests, so that a slow
+patch of the shared machine hits them all. "cold" flushes Redis before every request
+(untimed); "warm" repeats the request with the cache filled. "bare sources" are the
+department connectors without any layer, "no cache" the stack with its cache off (what
+the resilience layer costs).
 
 {_rows(result.cache)}
 
@@ -94,11 +97,13 @@ the others are {DELAY_MS:g} ms late. Target: the whole answer within the timeout
 
 Target met (p99): **{_yes(timeout.p99 <= timeout_target)}** ({timeout.p99:.2f} ms).
 
-**Bulkhead.** A grid-only query, one request at a time, while clients in the same process
-keep the health department busy (each health call 200 ms late; its bulkhead: 4 in flight,
-4 queued, the rest refused at once; a refused client waits 100 ms before trying again).
-The refused requests still cost the process CPU (each is parsed, executed and answered
-with an error), which is what the third row shows.
+**Bulkhead.** A grid-only query, one request at a time, while the health department is
+kept busy (each health call 200 ms late; its bulkhead: 4 in flight, 4 queued, the rest
+refused at once; a refused caller waits 100 ms before trying again). In the second row
+callers in the same process call the health department directly: its bulkhead is full
+the whole time. In the third, GraphQL clients in the same process ask for a health field:
+the refused requests are still parsed, executed and answered with an error, which costs
+this process CPU that the grid query then shares.
 
 {_rows(result.bulkhead, statements=False)}
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import json
+import shutil
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bench.baseline import Engines
@@ -93,17 +96,19 @@ async def run_scale(
         report: called with a line of progress.
     """
     settings = dataset.settings
-    # The path of a cold request: resilience layers on, cache off (bench/cache.py measures it).
+    # The path of a cold request: resilience layers on, cache off (bench/resilience.py
+    # measures the cache).
     connectors = load_connectors(settings.model_copy(update={"cache_enabled": False}))
     # Graph vs hand-written SQL, both without access control (measured on its own below).
     schema = build_schema(policies=False)
     engines = Engines(connectors)
     audit_store = None
+    # Beside the data set, not in it: the city-scale data set is shared and read-only.
+    audit_dir = Path(tempfile.mkdtemp(prefix="citybrain-bench-"))
     try:
         grid_code, residents = await benchmark_grid(engines)
         assert residents >= RESIDENTS_PAGE_SIZE, (grid_code, residents)
-        audit_file = settings.data_dir / "bench-audit.sqlite3"
-        audit_file.unlink(missing_ok=True)
+        audit_file = audit_dir / "bench-audit.sqlite3"
         with_policies, without_policies, audit_store = policy_sides(
             settings, connectors, grid_code, audit_file
         )
@@ -151,6 +156,7 @@ async def run_scale(
             await connector.close()
         if audit_store is not None:
             await audit_store.close()
+        shutil.rmtree(audit_dir, ignore_errors=True)
     return ScaleResult(
         scale=dataset.scale,
         grid_code=grid_code,

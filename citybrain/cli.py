@@ -122,6 +122,9 @@ def serve(
         workers=workers,
         reload=reload,
         log_level="info",
+        # Access lines would log GET query strings (variables: ID numbers); each request's
+        # JSON line (citybrain.requests) replaces them, without personal data.
+        access_log=False,
     )
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bench.datasets import Dataset
-from bench.resilience import critical_path_ms, from_json, nesting_levels, run_resilience, to_json
+from bench.resilience import from_json, run_resilience, to_json
 from bench.resilience_docs import load_resilience, resilience_section, save_resilience
+from bench.resilience_measure import critical_path_ms, nesting_levels
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -30,6 +31,8 @@ async def test_run_resilience_on_the_small_city(small_city: Settings, tmp_path: 
     warm = [s for s in result.cache if s.name.endswith(", warm")]
     assert len(cold) == 2 and all(s.statements > 0 for s in cold)
     assert len(warm) == 4 and all(s.statements == 0 for s in warm)
+    bare = [s for s in result.cache if "bare sources" in s.name]
+    assert len(bare) == 2 and all(s.statements > 0 for s in bare)
     assert result.fanout_levels >= 2
     assert len(result.bulkhead) == 3 and len(result.timeout) == 1
     save_resilience(result, tmp_path)

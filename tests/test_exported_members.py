@@ -7,6 +7,7 @@ from pathlib import Path
 
 import citybrain.connectors
 import citybrain.federation
+import citybrain.observability
 import citybrain.resolvers
 import citybrain.workflow
 from citybrain.connectors import Connector
@@ -49,8 +50,13 @@ def test_connectors_surface() -> None:
 
 def test_every_subpackage_exports_what_it_names() -> None:
     # ruff's RUF022 keeps each __all__ sorted
-    modules = (citybrain.connectors, citybrain.federation, citybrain.resolvers, citybrain.workflow)
-    for module in modules:
+    for module in (
+        citybrain.connectors,
+        citybrain.federation,
+        citybrain.observability,
+        citybrain.resolvers,
+        citybrain.workflow,
+    ):
         for name in module.__all__:
             assert hasattr(module, name), f"{module.__name__}.{name}"
 

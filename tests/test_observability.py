@@ -205,6 +205,9 @@ async def test_spans_per_request_and_per_department_call_when_enabled(
         enable_tracing(False)
     spans = exporter.get_finished_spans()
     (request,) = [s for s in spans if s.name == "graphql.request"]
+    assert request.attributes is not None
+    assert request.attributes["graphql.operation.name"] == "ProfileCard"
+    assert request.attributes["citybrain.outcome"] == "ok"
     calls = [s for s in spans if s.name.startswith("department.")]
     assert {s.attributes["citybrain.department"] for s in calls} == {  # type: ignore[index]
         "civil_affairs",

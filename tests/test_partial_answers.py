@@ -200,8 +200,7 @@ async def test_a_stopped_postgresql_department_nulls_only_its_fields(
         assert ready.status_code == 200  # degraded, still serving
         assert ready.json()["components"]["department:transport"]["status"] == "down"
 
-        server.start()
-        graph.connectors["transport"].inner.breaker.record_success()  # type: ignore[attr-defined]
+        server.start()  # back: the department answers again, no restart of ours needed
         again = await graph.data(PROFILE, {"id": DEMO_ID_NUMBER})
         assert again["person"]["driverLicence"]["licenceNumber"] == licence
     finally:

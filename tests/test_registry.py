@@ -74,3 +74,19 @@ def test_connectors_command_lists_what_is_loaded(
     assert "health_code" in rows["health"]["entities"]
     assert "s3cret" not in result.output and "***" in rows["health"]["database"]
     assert rows["grid"]["database"].endswith("grid.sqlite3?mode=rw&uri=true")
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        {"resilience": {"helth": {"timeout": 1.0}}},
+        {"cache_ttls": {"helth.health_code": 5}},
+        {"cache_exclude": ["helth"]},
+    ],
+)
+def test_per_department_settings_must_name_real_departments(
+    tmp_path: Path, update: dict[str, object]
+) -> None:
+    settings = Settings(data_dir=tmp_path).model_copy(update=update)
+    with pytest.raises(ConnectorSetupError, match="unknown departments \\['helth'\\]"):
+        load_connectors(settings)

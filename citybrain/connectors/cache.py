@@ -107,6 +107,7 @@ class CachingConnector(ConnectorLayer):
         self.policy = policy
         self._versions: dict[str, str] = {}
         self._inflight: dict[CacheKey, asyncio.Future[Any]] = {}
+        self._counters: dict[tuple[str, str], Any] = {}
 
     async def fetch_by_keys(self, entity: str, key: str, values: Sequence[Any]) -> list[Row | None]:
         async def fetch(missing: list[Any]) -> list[Any]:
@@ -168,6 +169,13 @@ class CachingConnector(ConnectorLayer):
     def describe(self) -> dict[str, Any]:
         return {**self.inner.describe(), "cache": self.store.name}
 
+    def _counter(self, entity: str, result: str) -> Any:
+        found = self._counters.get((entity, result))
+        if found is None:
+            found = METRICS.cache.labels(self.department, entity, result)
+            self._counters[(entity, result)] = found
+        return found
+
     # -- one batch of values, through the store, with single flight -----------------------
 
     async def _cached(
@@ -207,15 +215,14 @@ class CachingConnector(ConnectorLayer):
                 results[index] = entry[1]
                 if oldest is None or entry[0] < oldest:
                     oldest = entry[0]
-        counter = METRICS.cache
         if hits:
-            counter.labels(department, entity, "hit").inc(hits)
+            self._counter(entity, "hit").inc(hits)
             observation = current_observation()
             if observation is not None and oldest is not None:
                 observation.cache_hit(department, oldest, hits)
         if not missing:
             return results
-        counter.labels(department, entity, "miss").inc(len(missing))
+        self._counter(entity, "miss").inc(len(missing))
         loop = asyncio.get_running_loop()
         inflight = self._inflight
         own: list[int] = []

@@ -42,6 +42,22 @@ def _load_class(entry: EntryPoint) -> type[Connector]:
     return loaded
 
 
+def _check_department_names(settings: Settings) -> None:
+    """Per-department settings must name departments that exist (a typo is not ignored)."""
+    named = {
+        "CITYBRAIN_RESILIENCE": list(settings.resilience),
+        "CITYBRAIN_CACHE_TTLS": [name.split(".", 1)[0] for name in settings.cache_ttls],
+        "CITYBRAIN_CACHE_EXCLUDE": [name.split(".", 1)[0] for name in settings.cache_exclude],
+    }
+    for variable, departments in named.items():
+        unknown = sorted(set(departments) - set(DEPARTMENTS))
+        if unknown:
+            raise ConnectorSetupError(
+                f"{variable} names unknown departments {unknown}; the departments are "
+                f"{', '.join(DEPARTMENTS)} (an entity is named `department.entity`)"
+            )
+
+
 def load_connectors(settings: Settings, *, layers: bool = True) -> dict[str, Connector]:
     """Build one connector per department, as the settings choose (no I/O).
 
@@ -61,6 +77,7 @@ def load_connectors(settings: Settings, *, layers: bool = True) -> dict[str, Con
             f"CITYBRAIN_CONNECTORS names unknown departments {sorted(unknown)}; "
             f"the departments are {', '.join(DEPARTMENTS)}"
         )
+    _check_department_names(settings)
     built: dict[str, Connector] = {}
     store = cache_store(settings) if layers else None
     for department in DEPARTMENTS:

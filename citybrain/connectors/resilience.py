@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from citybrain.connectors.breaker import CircuitBreaker
 from citybrain.connectors.cursors import InvalidCursor
 from citybrain.connectors.faults import DepartmentFault, DepartmentTimeout, DepartmentUnavailable
-from citybrain.connectors.layers import ConnectorLayer
+from citybrain.connectors.layers import READ_METHODS, ConnectorLayer
 from citybrain.observability.metrics import BREAKER_STATES, METRICS
 from citybrain.observability.requests import current_observation
 from citybrain.observability.tracing import department_span
@@ -106,6 +106,20 @@ class RetryBudget:
         return True
 
 
+class _MethodMetrics:
+    """The metric series of one department's method, looked up once."""
+
+    __slots__ = ("batch_size", "cancelled", "error", "ok", "seconds")
+
+    def __init__(self, department: str, method: str) -> None:
+        calls = METRICS.department_calls
+        self.ok = calls.labels(department, method, "ok")
+        self.error = calls.labels(department, method, "error")
+        self.cancelled = calls.labels(department, method, "cancelled")
+        self.seconds = METRICS.department_seconds.labels(department, method)
+        self.batch_size = METRICS.batch_size.labels(department, method)
+
+
 class ResilientConnector(ConnectorLayer):
     """Guards every read of one department; anything else passes straight through.
 
@@ -140,7 +154,9 @@ class ResilientConnector(ConnectorLayer):
         """Attempts that reached the department's system."""
         self.cancelled = 0
         """Attempts cancelled at the timeout."""
-        METRICS.breaker_state.labels(self.department).set(0)
+        self._state_gauge = METRICS.breaker_state.labels(self.department)
+        self._state_gauge.set(0)
+        self._metrics = {method: _MethodMetrics(self.department, method) for method in READ_METHODS}
 
     async def fetch_by_keys(self, entity: str, key: str, values: Sequence[Any]) -> list[Row | None]:
         return await self._guard(
@@ -201,7 +217,7 @@ class ResilientConnector(ConnectorLayer):
         if self._slots.locked() and self._waiting >= self.policy.concurrency:
             self.breaker.release()
             raise self._failed(DepartmentUnavailable(department, "overloaded"), counted=False)
-        METRICS.batch_size.labels(department, method).observe(size)
+        self._metrics[method].batch_size.observe(size)
         attempt = 0
         try:
             async with asyncio.timeout(self.policy.timeout):
@@ -235,8 +251,11 @@ class ResilientConnector(ConnectorLayer):
             raise
 
     def _allow(self) -> bool:
-        allowed = self.breaker.allow()
-        METRICS.breaker_state.labels(self.department).set(BREAKER_STATES[self.breaker.state])
+        breaker = self.breaker
+        if breaker.state == "closed":  # the common case: nothing to update
+            return True
+        allowed = breaker.allow()
+        self._state_gauge.set(BREAKER_STATES[breaker.state])
         return allowed
 
     def _may_retry(self) -> bool:
@@ -245,6 +264,7 @@ class ResilientConnector(ConnectorLayer):
 
     async def _attempt(self, method: str, size: int, call: Callable[[], Awaitable[T]]) -> T:
         department = self.department
+        metrics = self._metrics[method]
         self._waiting += 1
         try:
             await self._slots.acquire()
@@ -259,22 +279,20 @@ class ResilientConnector(ConnectorLayer):
             with department_span(department, method, size):
                 result = await call()
         except asyncio.CancelledError:
-            METRICS.department_calls.labels(department, method, "cancelled").inc()
+            metrics.cancelled.inc()
             raise
         except Exception:
-            METRICS.department_calls.labels(department, method, "error").inc()
+            metrics.error.inc()
             raise
         finally:
             self._slots.release()
-            METRICS.department_seconds.labels(department, method).observe(
-                time.perf_counter() - began
-            )
-        METRICS.department_calls.labels(department, method, "ok").inc()
+            metrics.seconds.observe(time.perf_counter() - began)
+        metrics.ok.inc()
         return result
 
     def _note_failure(self, method: str, reason: str, exc: BaseException | None) -> None:
         self.breaker.record_failure()
-        METRICS.breaker_state.labels(self.department).set(BREAKER_STATES[self.breaker.state])
+        self._state_gauge.set(BREAKER_STATES[self.breaker.state])
         if self.failing_since is None:
             self.failing_since = time.time()
         self.last_reason = reason
@@ -291,10 +309,13 @@ class ResilientConnector(ConnectorLayer):
         )
 
     def _note_success(self) -> None:
+        if self.failing_since is None and self.breaker.state == "closed":
+            self.breaker.consecutive_failures = 0
+            return
         if self.breaker.state != "closed" or self.failing_since is not None:
             logger.info("department recovered", extra={"department": self.department})
         self.breaker.record_success()
-        METRICS.breaker_state.labels(self.department).set(0)
+        self._state_gauge.set(0)
         self.failing_since = None
         self.last_reason = None
 

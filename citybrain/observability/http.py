@@ -13,7 +13,7 @@ from citybrain.observability.requests import (
     observe_request,
     stop_observing,
 )
-from citybrain.observability.tracing import request_span
+from citybrain.observability.tracing import annotate_request, request_span
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Receive, Scope, Send
@@ -47,7 +47,7 @@ class ObservedEndpoint:
                 observation.lineage = {}
         token = observe_request(observation)
         try:
-            with request_span(scope.get("method", ""), observation.request_id):
+            with request_span(observation.request_id):
                 await self.app(scope, receive, send)
         finally:
             stop_observing(token)
@@ -79,6 +79,7 @@ def finish_request(response: GraphQLHTTPResponse) -> GraphQLHTTPResponse:
     operation = METRICS.operation(observation.operation)
     outcome = _outcome(response)
     seconds = time.perf_counter() - observation.started
+    annotate_request(operation, outcome)
     METRICS.requests.labels(operation, outcome).inc()
     METRICS.request_seconds.labels(operation).observe(seconds)
     codes: list[str] = []

@@ -18,7 +18,13 @@ if TYPE_CHECKING:
 
     from opentelemetry.trace import TracerProvider
 
-__all__ = ["department_span", "enable_tracing", "request_span", "tracing_enabled"]
+__all__ = [
+    "annotate_request",
+    "department_span",
+    "enable_tracing",
+    "request_span",
+    "tracing_enabled",
+]
 
 _TRACER_NAME = "citybrain"
 _enabled = False
@@ -50,8 +56,8 @@ def tracing_enabled() -> bool:
 
 
 @contextlib.contextmanager
-def request_span(operation: str, request_id: str) -> Iterator[None]:
-    """A span around one GraphQL request."""
+def request_span(request_id: str) -> Iterator[None]:
+    """A span around one GraphQL request (its operation is added when known)."""
     if not _enabled:
         yield
         return
@@ -59,9 +65,17 @@ def request_span(operation: str, request_id: str) -> Iterator[None]:
     with tracer.start_as_current_span(
         "graphql.request",
         kind=trace.SpanKind.SERVER,
-        attributes={"graphql.operation.name": operation, "citybrain.request_id": request_id},
+        attributes={"citybrain.request_id": request_id},
     ):
         yield
+
+
+def annotate_request(operation: str, outcome: str) -> None:
+    """Add the operation's (bounded) name and outcome to the current request span."""
+    if _enabled:
+        span = trace.get_current_span()
+        span.set_attribute("graphql.operation.name", operation)
+        span.set_attribute("citybrain.outcome", outcome)
 
 
 @contextlib.contextmanager

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
+import signal
 from typing import TYPE_CHECKING
 
 import pytest
@@ -255,3 +257,47 @@ async def test_a_waiter_fetches_for_itself_when_the_single_flight_is_cancelled(
     (row,) = await waiter
     assert row is not None and row["id_number"] == DEMO_ID_NUMBER
     assert civil.faults.cancelled == 1 and len(civil.faults.calls) == 2
+
+
+async def test_a_hung_redis_costs_one_short_timeout_and_reads_fall_through(
+    civil: FaultySource,
+) -> None:
+    with RedisServer() as redis:
+        store = RedisCacheStore(redis.url, timeout=0.2, retry_after=0.0)
+        cache = cached(civil, store)
+        try:
+            await cache.fetch_by_keys("person", "id_number", [DEMO_ID_NUMBER])
+            assert redis.pid is not None
+            os.kill(redis.pid, signal.SIGSTOP)  # alive, accepting nothing: a hung Redis
+            try:
+                (row,) = await cache.fetch_by_keys("person", "id_number", [DEMO_ID_NUMBER])
+                assert row is not None and len(civil.faults.calls) == 2
+                assert store.errors >= 1
+            finally:
+                os.kill(redis.pid, signal.SIGCONT)
+            errors = store.errors
+            await cache.fetch_by_keys("person", "id_number", [DEMO_ID_NUMBER])
+            await cache.fetch_by_keys("person", "id_number", [DEMO_ID_NUMBER])
+            assert store.errors == errors and len(civil.faults.calls) == 2  # hits again
+        finally:
+            await store.close()
+
+
+async def test_redis_shares_rows_and_invalidations_between_processes(
+    civil: FaultySource,
+) -> None:
+    with RedisServer() as redis:
+        # Two processes' stores over one Redis (generations re-read on every call).
+        first = RedisCacheStore(redis.url, timeout=0.5, generation_ttl=0.0)
+        second = RedisCacheStore(redis.url, timeout=0.5, generation_ttl=0.0)
+        one, other = cached(civil, first), cached(civil, second)
+        try:
+            await one.fetch_by_keys("person", "id_number", [DEMO_ID_NUMBER])
+            await other.fetch_by_keys("person", "id_number", [DEMO_ID_NUMBER])
+            assert len(civil.faults.calls) == 1  # the second process hit the first's row
+            await one.invalidate("person")  # after a write by the first process
+            await other.fetch_by_keys("person", "id_number", [DEMO_ID_NUMBER])
+            assert len(civil.faults.calls) == 2
+        finally:
+            await first.close()
+            await second.close()
