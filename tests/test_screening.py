@@ -12,7 +12,7 @@ from citybrain.auth.audit import AuditFilter
 from citybrain.connectors.civil_affairs import tables as civil_tables
 from citybrain.connectors.health import tables as health_tables
 from citybrain.id_numbers import check_digit
-from citybrain.schema.screening import screening_cost
+from citybrain.schema.screening import FIELD_COST_RULES, screening_cost
 from tests.city import open_graph
 from tests.recount import all_rows
 
@@ -222,3 +222,4 @@ async def test_more_numbers_than_the_cap_are_refused(capped: GraphClient) -> Non
 def test_the_cost_grows_with_the_batch() -> None:
     assert screening_cost({"idNumbers": []}) == 10
     assert screening_cost({"idNumbers": ["1"] * 10_000}) == 10_010
+    assert FIELD_COST_RULES["Query.screenPersons"]({"idNumbers": ["1"] * 3}) == 13

@@ -31,13 +31,14 @@ from citybrain.schema.enums import HealthCodeColor
 from citybrain.schema.statistics import CITY_TIME, city_time
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
 
     from strawberry.types.nodes import Selection
 
     from citybrain.federation import RequestContext
 
 __all__ = [
+    "FIELD_COST_RULES",
     "SCREENING_BASE_COST",
     "SCREENING_COST_PER_ID",
     "SCREENING_PURPOSE",
@@ -71,6 +72,13 @@ def screening_cost(arguments: Mapping[str, Any]) -> int:
     """
     numbers = arguments.get("idNumbers") or arguments.get("id_numbers") or ()
     return SCREENING_BASE_COST + SCREENING_COST_PER_ID * len(numbers)
+
+
+FIELD_COST_RULES: dict[str, Callable[[Mapping[str, Any]], int]] = {
+    "Query.screenPersons": screening_cost,
+}
+"""Per-field cost rules of this module, for a cost limit: ``"Type.field"`` -> the cost of
+one such field given its coerced arguments (``{"idNumbers": [...], "at": ...}``)."""
 
 
 @strawberry.enum(description="What screening found for one ID number (核验结果).")
