@@ -12,6 +12,7 @@ from starlette.applications import Starlette
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from strawberry.asgi import GraphQL
+from strawberry.types.unset import UNSET
 
 from citybrain.auth.access import AUDIT_UNAVAILABLE, Access
 from citybrain.auth.audit import AuditStore, AuditUnavailable, operation_hash
@@ -23,6 +24,8 @@ from citybrain.auth.tokens import TokenVerifier
 from citybrain.connectors import load_connectors
 from citybrain.federation import Loaders, RequestContext
 from citybrain.graphiql import graphiql_html, static_files
+from citybrain.http import http_middleware, safe_endpoint
+from citybrain.limits import Limits
 from citybrain.schema import build_schema, field_catalogue, maskable_fields
 from citybrain.settings import Settings
 
@@ -51,11 +54,21 @@ class CityGraphQL(GraphQL[RequestContext, None]):
         policy: FieldPolicy,
         audit: AuditGate,
     ) -> None:
-        super().__init__(build_schema(), graphql_ide="graphiql" if settings.graphiql else None)
+        limits = Limits.from_settings(settings)
+        super().__init__(
+            build_schema(limits=limits), graphql_ide="graphiql" if settings.graphiql else None
+        )
         self.settings = settings
         self.connectors = connectors
         self.policy = policy
         self.audit = audit
+        # GraphQL over HTTP, limits, persisted operations, rate limit: citybrain/http/.
+        self.endpoint = safe_endpoint(self, settings, limits)
+
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        if request.scope["type"] == "http":
+            return await self.endpoint.handle(request)
+        return await super().run(request, context, root_value)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -160,13 +173,14 @@ def create_app(
             for connector in connectors.values():
                 await connector.close()
             await audit.store.close()
+            await graphql.endpoint.close()
 
     routes: list[Any] = [
         Route("/graphql", BearerAuthentication(graphql, verifier)),
         Route("/healthz", healthz),
         Mount("/static", app=static_files(), name="static"),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=http_middleware(settings))
     app.state.settings = settings
     app.state.connectors = connectors
     app.state.audit = audit

@@ -36,3 +36,7 @@ class RequestContext:
     audit_store: Any = None
     request_id: str = ""
     operation_hash: str = ""
+    document: Any = None
+    """The parsed document, when the HTTP layer parsed it already (within the limits)."""
+    cost: int = 0
+    """The operation's cost, as the cost limit computed it before execution."""

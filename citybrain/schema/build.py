@@ -8,11 +8,12 @@ import traceback
 from typing import TYPE_CHECKING
 
 import strawberry
-from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension, ValidationCache
+from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.federation.schema import FederationAny
 from strawberry.types import Info  # noqa: TC002 - read by strawberry at schema build
 
 from citybrain.errors import INTERNAL_SERVER_ERROR
+from citybrain.limits import CachedValidation, CostLimit, LimitedParsing, Limits, validation_rules
 from citybrain.schema.base import Entity
 from citybrain.schema.civil_affairs import Person
 from citybrain.schema.directives import classify_fields
@@ -90,21 +91,25 @@ class CitySchema(strawberry.federation.Schema):
             )
 
 
-def build_schema(*, policies: bool = True) -> CitySchema:
+def build_schema(*, policies: bool = True, limits: Limits | None = None) -> CitySchema:
     """The federated schema (Apollo Federation v2 subgraph: ``_service``, ``_entities``).
 
     Args:
         policies: check field policies and note personal fields for the audit (the
             service always does; benchmarks switch it off to measure what it costs).
+        limits: document, shape and cost limits (the settings' defaults when omitted).
     """
     classify_fields(ENTITY_TYPES)
+    limits = limits or Limits()
+    rules = validation_rules(limits)  # built once: the validation cache is keyed by them
     schema = CitySchema(
         query=Query,
         types=[Person, Place, Grid, GridEvent],
         extensions=[
             OperationHash,
-            lambda: ParserCache(maxsize=512),
-            lambda: ValidationCache(maxsize=512),
+            lambda: LimitedParsing(limits),
+            lambda: CachedValidation(rules, suggestions=limits.suggestions),
+            lambda: CostLimit(limits),
             lambda: MaskUnexpectedErrors(
                 should_mask_error=_unexpected,
                 error_message="internal error: the operators have been told",
