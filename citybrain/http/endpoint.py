@@ -262,6 +262,13 @@ class GraphQLOverHTTP:
         status = 200
         for error in _errors(body):
             extensions = error.setdefault("extensions", {})
+            if not extensions.get("code") and not error.get("path"):
+                # An error no one meant to send (raised outside the masking extension's
+                # reach): its message may hold anything.
+                logger.error("unexpected request error masked (request %s)", request_id)
+                error.clear()
+                error["message"] = "internal error: the operators have been told"
+                extensions = error["extensions"] = {"code": INTERNAL_SERVER_ERROR}
             if extensions.get("code") == INTERNAL_SERVER_ERROR:
                 extensions["requestId"] = request_id
         if _request_error(body):

@@ -16,11 +16,13 @@ import logging
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from graphql import GraphQLError, specified_rules, validate
+from graphql import GraphQLError, get_operation_ast, specified_rules, validate
+from graphql.execution.values import get_variable_values
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
+from citybrain.errors import BAD_USER_INPUT
 from citybrain.limits.codes import GRAPHQL_VALIDATION_FAILED, QUERY_TOO_COMPLEX
 from citybrain.limits.cost import operation_cost
 from citybrain.limits.document import parse_document
@@ -104,6 +106,30 @@ class CachedValidation(SchemaExtension):
         yield
 
 
+def _coerced_variables(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+) -> dict[str, Any] | None:
+    """The operation's variables, coerced as execution will; a bad one is BAD_USER_INPUT.
+
+    Coercing here, before execution, gives the cost limit real values for ``first`` and
+    gives a wrong variable its code (graphql-core's own error has none, so it would be
+    masked as an internal error).
+    """
+    operation = get_operation_ast(document, operation_name)
+    if operation is None or not operation.variable_definitions:
+        return variables
+    coerced = get_variable_values(
+        schema, operation.variable_definitions, variables or {}, max_errors=5
+    )
+    if isinstance(coerced, list):
+        first = coerced[0]
+        raise GraphQLError(first.message, first.nodes, extensions={"code": BAD_USER_INPUT})
+    return coerced.coerced
+
+
 def _roles(context: Any) -> frozenset[str]:
     principal = getattr(context, "principal", None)
     roles = getattr(principal, "roles", None) or ()
@@ -132,11 +158,15 @@ class CostLimit(SchemaExtension):
     def _check(self, document: DocumentNode) -> None:
         execution_context = self.execution_context
         limits = self.limits
+        schema = execution_context.schema._schema
+        variables = _coerced_variables(
+            schema, document, execution_context.operation_name, execution_context.variables
+        )
         cost = operation_cost(
-            execution_context.schema._schema,
+            schema,
             document,
             execution_context.operation_name,
-            execution_context.variables,
+            variables,
             default_page_size=limits.default_page_size,
             max_page_size=limits.max_page_size,
         )
