@@ -173,7 +173,7 @@ def create_app(
             for connector in connectors.values():
                 await connector.close()
             await audit.store.close()
-            await graphql.endpoint.close()
+            await graphql.endpoint.close()  # its store's connections
 
     routes: list[Any] = [
         Route("/graphql", BearerAuthentication(graphql, verifier)),
@@ -184,4 +184,5 @@ def create_app(
     app.state.settings = settings
     app.state.connectors = connectors
     app.state.audit = audit
+    app.state.endpoint = graphql.endpoint
     return app
