@@ -28,6 +28,7 @@ from citybrain.limits.extensions import (
     CachedValidation,
     CostLimit,
     LimitedParsing,
+    introspecting_rules,
     validation_rules,
 )
 from citybrain.limits.settings import Limits
@@ -49,6 +50,7 @@ __all__ = [
     "LimitedParsing",
     "Limits",
     "field_cost_rules",
+    "introspecting_rules",
     "operation_cost",
     "parse_document",
     "register_field_cost",

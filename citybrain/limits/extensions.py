@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +36,13 @@ if TYPE_CHECKING:
 
     from citybrain.limits.settings import Limits
 
-__all__ = ["CachedValidation", "CostLimit", "LimitedParsing", "validation_rules"]
+__all__ = [
+    "CachedValidation",
+    "CostLimit",
+    "LimitedParsing",
+    "introspecting_rules",
+    "validation_rules",
+]
 
 logger = logging.getLogger("citybrain.limits")
 
@@ -48,6 +55,11 @@ def validation_rules(limits: Limits) -> tuple[type[ValidationRule], ...]:
         MaybeNullValidationRule,
         OneOfInputValidationRule,
     )
+
+
+def introspecting_rules(limits: Limits) -> tuple[type[ValidationRule], ...]:
+    """The rules for callers of ``limits.introspection_roles``: the same, introspection on."""
+    return validation_rules(replace(limits, introspection=True))
 
 
 class LimitedParsing(SchemaExtension):
@@ -86,20 +98,41 @@ def _validate(
 
 
 class CachedValidation(SchemaExtension):
-    """Validate with rules built once, caching the outcome per document."""
+    """Validate with rules built once, caching the outcome per document.
 
-    def __init__(self, rules: tuple[type[ValidationRule], ...], *, suggestions: bool) -> None:
+    Args:
+        rules: the rules for every caller.
+        suggestions: whether errors may suggest names.
+        introspecting: rules for callers holding one of ``introspection_roles``.
+        introspection_roles: roles that validate with ``introspecting``.
+    """
+
+    def __init__(
+        self,
+        rules: tuple[type[ValidationRule], ...],
+        *,
+        suggestions: bool,
+        introspecting: tuple[type[ValidationRule], ...] = (),
+        introspection_roles: frozenset[str] = frozenset(),
+    ) -> None:
         super().__init__()
         self.rules = rules
         self.hide_suggestions = not suggestions
+        self.introspecting = introspecting
+        self.introspection_roles = introspection_roles
 
     def on_validate(self) -> Iterator[None]:
         execution_context = self.execution_context
         assert execution_context.graphql_document is not None  # noqa: S101 - parsed before
+        rules = self.rules
+        if self.introspection_roles and self.introspection_roles & _roles(
+            execution_context.context
+        ):
+            rules = self.introspecting
         errors = _validate(
             execution_context.schema._schema,
             execution_context.graphql_document,
-            self.rules,
+            rules,
             self.hide_suggestions,
         )
         execution_context.pre_execution_errors = list(errors)

@@ -28,6 +28,8 @@ class Limits:
         default_page_size: ``first`` when a list field is given none.
         max_page_size: largest ``first`` accepted.
         introspection: whether ``__schema`` and ``__type`` may be asked for.
+        introspection_roles: roles that may introspect even when ``introspection`` is off
+            (production with GraphiQL on: the analysts it is shown to).
         suggestions: whether validation errors suggest field names ("Did you mean …?").
     """
 
@@ -43,6 +45,7 @@ class Limits:
     default_page_size: int = 20
     max_page_size: int = 100
     introspection: bool = True
+    introspection_roles: frozenset[str] = frozenset()
     suggestions: bool = True
 
     @classmethod
@@ -50,6 +53,7 @@ class Limits:
         """The limits a service with these settings enforces (the profile decides the rest)."""
         production = settings.profile == "production"
         introspection = settings.introspection
+        graphiql_analysts = production and settings.graphiql and introspection is None
         return cls(
             max_document_chars=settings.max_document_chars,
             max_tokens=settings.max_tokens,
@@ -63,6 +67,7 @@ class Limits:
             default_page_size=settings.default_page_size,
             max_page_size=settings.max_page_size,
             introspection=(not production) if introspection is None else introspection,
+            introspection_roles=frozenset({"analyst"}) if graphiql_analysts else frozenset(),
             suggestions=not production,
         )
 

@@ -13,7 +13,14 @@ from strawberry.federation.schema import FederationAny
 from strawberry.types import Info  # noqa: TC002 - read by strawberry at schema build
 
 from citybrain.errors import INTERNAL_SERVER_ERROR
-from citybrain.limits import CachedValidation, CostLimit, LimitedParsing, Limits, validation_rules
+from citybrain.limits import (
+    CachedValidation,
+    CostLimit,
+    LimitedParsing,
+    Limits,
+    introspecting_rules,
+    validation_rules,
+)
 from citybrain.schema.base import Entity
 from citybrain.schema.civil_affairs import Person
 from citybrain.schema.directives import classify_fields
@@ -101,14 +108,21 @@ def build_schema(*, policies: bool = True, limits: Limits | None = None) -> City
     """
     classify_fields(ENTITY_TYPES)
     limits = limits or Limits()
-    rules = validation_rules(limits)  # built once: the validation cache is keyed by them
+    # Built once: the validation cache is keyed by the rules.
+    rules = validation_rules(limits)
+    introspecting = introspecting_rules(limits) if limits.introspection_roles else ()
     schema = CitySchema(
         query=Query,
         types=[Person, Place, Grid, GridEvent],
         extensions=[
             OperationHash,
             lambda: LimitedParsing(limits),
-            lambda: CachedValidation(rules, suggestions=limits.suggestions),
+            lambda: CachedValidation(
+                rules,
+                suggestions=limits.suggestions,
+                introspecting=introspecting,
+                introspection_roles=limits.introspection_roles,
+            ),
             lambda: CostLimit(limits),
             lambda: MaskUnexpectedErrors(
                 should_mask_error=_unexpected,

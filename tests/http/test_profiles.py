@@ -45,6 +45,21 @@ async def test_production_hides_the_schema(graph_with: GraphWith) -> None:
     assert "Did you mean 'edges'" in typo.text
 
 
+async def test_graphiql_analysts_may_introspect_in_production(graph_with: GraphWith) -> None:
+    graph = await graph_with(**PRODUCTION)
+    query = {"query": "{ __schema { queryType { name } } }"}
+    analyst = graph.as_role("analyst")
+    answer = (await analyst.http.post("/graphql", json=query, headers=analyst.headers)).json()
+    assert answer == {"data": {"__schema": {"queryType": {"name": "Query"}}}}
+    worker = graph.as_role("grid_worker", "120101001001001")
+    refused = (await worker.http.post("/graphql", json=query, headers=worker.headers)).json()
+    assert refused["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    closed = await graph_with(**PRODUCTION, graphiql=False)
+    analyst = closed.as_role("analyst")
+    refused = (await analyst.http.post("/graphql", json=query, headers=analyst.headers)).json()
+    assert refused["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
 async def test_production_security_headers(graph_with: GraphWith) -> None:
     graph = await graph_with(**PRODUCTION)
     response = await graph.http.post("/graphql", json={"query": "{ __typename }"})
