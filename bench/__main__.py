@@ -12,12 +12,13 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 
-from bench.datasets import BENCH_DATA, DATA_ENV, city_dir, prepare
+from bench.baseline import Engines
+from bench.datasets import BENCH_DATA, DATA_ENV, benchmark_grid, city_dir, prepare
 from bench.docs import (
     DOCS,
     load_results,
@@ -27,6 +28,12 @@ from bench.docs import (
     seeding_section,
 )
 from bench.docs import write_benchmarks as write_docs
+from bench.http_safety import (
+    load_safety_result,
+    run_safety,
+    safety_section,
+    save_safety_result,
+)
 from bench.runner import ScaleResult, run_scale
 
 if TYPE_CHECKING:
@@ -82,6 +89,34 @@ def _table(result: ScaleResult) -> Table:
     return table
 
 
+async def _run_safety(args: argparse.Namespace, console: Console) -> Any:
+    """The HTTP safety layer's cost, on the small city (it does not grow with the city)."""
+    from citybrain.connectors import load_connectors
+
+    dataset = await prepare("small", BENCH_DATA / "small", may_seed=True)
+    settings = dataset.settings
+    connectors = load_connectors(settings)
+    warmup = args.warmup if args.warmup is not None else max(5, args.iterations // 10)
+    try:
+        grid_code, _ = await benchmark_grid(Engines(connectors))
+        console.print("[bold]small[/]: the cost of the HTTP safety layer")
+        result = await run_safety(
+            "small",
+            settings,
+            connectors,
+            grid_code,
+            iterations=args.iterations,
+            warmup=warmup,
+            block=args.block,
+        )
+    finally:
+        for connector in connectors.values():
+            await connector.close()
+    for s in result.scenarios:
+        console.print(f"  {s.name}: {s.ratio:.2f}x (target ≤ {s.target_ratio:g}x)")
+    return result
+
+
 async def _run(args: argparse.Namespace, console: Console) -> dict[str, ScaleResult]:
     scales = SCALES if args.scale == "all" else (args.scale,)
     warmup = args.warmup if args.warmup is not None else max(5, args.iterations // 10)
@@ -115,16 +150,20 @@ def main(argv: Sequence[str] | None = None) -> None:
     # Piped output (`make bench | tee`) gets a readable width instead of 80 columns.
     console = Console(width=None if sys.stdout.isatty() else 120)
     results = asyncio.run(_run(args, console))
+    safety = asyncio.run(_run_safety(args, console)) if args.scale in ("small", "all") else None
     if args.no_docs:
         return
     for result in results.values():
         save_result(result)
+    if safety is not None:
+        save_safety_result(safety)
     kept = load_results(SCALES)
     write_docs(
         [
             scenarios_section(),
             *(scale_section(kept[s]) for s in SCALES if s in kept),
             seeding_section(kept.get("city")),
+            safety_section(load_safety_result()),
         ],
         args.docs,
     )

@@ -31,6 +31,7 @@ from graphql import (
 from starlette.responses import Response
 from strawberry.types.graphql import OperationType as StrawberryOperationType
 
+from citybrain.auth.principal import ANONYMOUS
 from citybrain.errors import INTERNAL_SERVER_ERROR
 from citybrain.http.media import JSON, negotiate, wants_html
 from citybrain.http.params import read_params
@@ -143,7 +144,7 @@ class GraphQLOverHTTP:
                     headers={"Allow": "GET, POST"},
                 )
             accept = request.headers.get("accept")
-            principal = request.state.principal
+            principal = getattr(request.state, "principal", ANONYMOUS)
             if request.method == "GET" and wants_html(accept) and not request.query_params:
                 if self.profile.shows_graphiql(principal):
                     return await self.view.render_graphql_ide(request)
