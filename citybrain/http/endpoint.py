@@ -2,9 +2,9 @@
 
 1. method (GET or POST, else 405), ``Accept`` (406 when neither JSON type is accepted);
 2. a browser's GET without a query gets GraphiQL (when the profile shows it);
-3. the parameters: JSON body in UTF-8 (415 otherwise), at most ``max_body_bytes`` (413),
+3. the caller's rate limit (429 with ``Retry-After``), before any body is read;
+4. the parameters: JSON body in UTF-8 (415 otherwise), at most ``max_body_bytes`` (413),
    well-typed ``query``/``variables``/``operationName``/``extensions`` (400), no batches;
-4. the caller's rate limit (429 with ``Retry-After``);
 5. the persisted hash or safelist (:mod:`citybrain.http.persisted`);
 6. the document, parsed within its limits, and the operation it names: several
    operations without ``operationName`` are an error, never "the first one";
@@ -161,9 +161,9 @@ class GraphQLOverHTTP:
             return self._respond(problem.body(), problem.status_for(media), media, problem.headers)
 
     async def _graphql(self, request: Request, media: str, principal: Any) -> Response:
-        params = await read_params(request, self.max_body_bytes)
         client = request.client.host if request.client else ""
-        await self.rate_limiter.check(principal, client)
+        await self.rate_limiter.check(principal, client)  # before reading any body
+        params = await read_params(request, self.max_body_bytes)
         is_get = request.method == "GET"
         if is_get and self.profile.persisted_get_only and params.query is not None:
             raise HTTPProblem(
