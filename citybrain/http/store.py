@@ -110,11 +110,12 @@ class RedisStore:
 
     async def increment(self, key: str, ttl_seconds: int) -> tuple[int, int]:
         name = self.prefix + key
+        # SET NX starts the window with its lifetime (any Redis version), INCR counts.
         async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.set(name, 0, ex=ttl_seconds, nx=True)
             pipe.incr(name)
-            pipe.expire(name, ttl_seconds, nx=True)
             pipe.ttl(name)
-            count, _, ttl = await pipe.execute()
+            _, count, ttl = await pipe.execute()
         return int(count), max(1, int(ttl))
 
     async def close(self) -> None:
