@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 WEB_ASSETS := citybrain/static/vendor/.installed
+HTTP_AUDIT := tests/http-audit/node_modules/.installed
 
 .PHONY: install run test lint bench seed web-assets test-services clean
 
@@ -21,6 +22,12 @@ $(WEB_ASSETS): web/package.json web/package-lock.json scripts/vendor-web-assets
 
 web-assets: $(WEB_ASSETS)
 
+# The GraphQL-over-HTTP audit suite (npm `graphql-http`, pinned) that the tests run against a
+# live server: installed from the registry at install time, never fetched while testing.
+$(HTTP_AUDIT): tests/http-audit/package.json tests/http-audit/package-lock.json
+	cd tests/http-audit && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 run: install
 	$(BIN)/citybrain serve --seed-if-empty
 
@@ -30,7 +37,7 @@ seed: install
 test-services:
 	scripts/install-test-services
 
-test: install test-services
+test: install test-services $(HTTP_AUDIT)
 	$(BIN)/pytest
 
 lint: $(INSTALLED)
@@ -42,4 +49,4 @@ bench: install
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) citybrain/static/vendor web/node_modules
+	rm -rf $(VENV) citybrain/static/vendor web/node_modules tests/http-audit/node_modules

@@ -13,12 +13,13 @@ import asyncio
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 
-from bench.datasets import BENCH_DATA, DATA_ENV, city_dir, prepare
+from bench.baseline import Engines
+from bench.datasets import BENCH_DATA, DATA_ENV, Dataset, benchmark_grid, city_dir, prepare
 from bench.docs import (
     DOCS,
     load_results,
@@ -28,6 +29,12 @@ from bench.docs import (
     seeding_section,
 )
 from bench.docs import write_benchmarks as write_docs
+from bench.http_safety import (
+    load_safety_result,
+    run_safety,
+    safety_section,
+    save_safety_result,
+)
 from bench.resilience import ResilienceResult, run_resilience
 from bench.resilience_docs import load_resilience, resilience_section, save_resilience
 from bench.runner import ScaleResult, run_scale
@@ -39,6 +46,7 @@ from bench.statistics import (
     statistics_section,
 )
 from bench.workflow import load_workflow, run_workflow, save_workflow, workflow_section
+from citybrain.connectors import load_connectors
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -67,11 +75,11 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--suite",
-        choices=("all", "graph", "statistics", "resilience", "workflow"),
+        choices=("all", "graph", "statistics", "resilience", "workflow", "http"),
         default="all",
         help="graph: the query scenarios; statistics: statistics and screening; resilience: "
         "cache cold/warm, fan-out, a timed-out department, bulkhead; workflow: a mutation (city "
-        "scale only)",
+        "scale only); http: the HTTP safety layer (small scale only)",
     )
     parser.add_argument(
         "--statistics-iterations",
@@ -113,6 +121,32 @@ class _Measured:
     graph: dict[str, ScaleResult] = field(default_factory=dict)
     statistics: dict[str, StatisticsResult] = field(default_factory=dict)
     resilience: list[ResilienceResult] = field(default_factory=list)
+    safety: Any = None
+
+
+async def _run_safety(args: argparse.Namespace, dataset: Dataset, console: Console) -> Any:
+    """The HTTP safety layer's cost, on the small city (it does not grow with the city)."""
+    settings = dataset.settings.model_copy(update={"cache_enabled": False})
+    connectors = load_connectors(settings)
+    warmup = args.warmup if args.warmup is not None else max(5, args.iterations // 10)
+    try:
+        grid_code, _ = await benchmark_grid(Engines(connectors))
+        console.print("  the cost of the HTTP safety layer")
+        result = await run_safety(
+            "small",
+            settings,
+            connectors,
+            grid_code,
+            iterations=args.iterations,
+            warmup=warmup,
+            block=args.block,
+        )
+    finally:
+        for connector in connectors.values():
+            await connector.close()
+    for s in result.scenarios:
+        console.print(f"  {s.name}: {s.ratio:.2f}x (target ≤ {s.target_ratio:g}x)")
+    return result
 
 
 async def _run(args: argparse.Namespace, console: Console) -> _Measured:
@@ -169,6 +203,8 @@ async def _run(args: argparse.Namespace, console: Console) -> _Measured:
             )
             if not args.no_docs:
                 save_workflow(workflow)
+        if args.suite in ("all", "http") and scale == "small":
+            measured.safety = await _run_safety(args, dataset, console)
     return measured
 
 
@@ -187,6 +223,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         save_resilience(done)
     # Every section is rendered from the saved results, so a partial run (one suite, one
     # scale) keeps the figures of the others.
+    if measured.safety is not None:
+        save_safety_result(measured.safety)
     kept = load_results(SCALES)
     write_docs(
         [
@@ -196,6 +234,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             resilience_section(load_resilience(SCALES)),
             statistics_section({s: load_statistics(s) for s in SCALES}),
             workflow_section(load_workflow()),
+            safety_section(load_safety_result()),
         ],
         args.docs,
     )

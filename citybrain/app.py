@@ -14,6 +14,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UNSET
 
 from citybrain.auth.access import AUDIT_UNAVAILABLE, Access
 from citybrain.auth.audit import AuditStore, AuditUnavailable, operation_hash
@@ -27,6 +28,8 @@ from citybrain.connectors import load_connectors
 from citybrain.dashboard import dashboard_endpoint
 from citybrain.federation import Loaders, RequestContext
 from citybrain.graphiql import graphiql_html, static_files
+from citybrain.http import http_middleware, safe_endpoint
+from citybrain.limits import Limits
 from citybrain.observability.endpoints import metrics_endpoint, readyz_endpoint
 from citybrain.observability.http import ObservedEndpoint, finish_request
 from citybrain.observability.requests import current_request_id
@@ -63,8 +66,9 @@ class CityGraphQL(GraphQL[RequestContext, None]):
         verifier: TokenVerifier | None = None,
         updates: LocalUpdates | None = None,
     ) -> None:
+        limits = Limits.from_settings(settings)
         super().__init__(
-            build_schema(),
+            build_schema(limits=limits),
             graphql_ide="graphiql" if settings.graphiql else None,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
@@ -74,6 +78,13 @@ class CityGraphQL(GraphQL[RequestContext, None]):
         self.audit = audit
         self.verifier = verifier or TokenVerifier(settings)
         self.updates = updates
+        # GraphQL over HTTP, limits, persisted operations, rate limit: citybrain/http/.
+        self.endpoint = safe_endpoint(self, settings, limits)
+
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        if request.scope["type"] == "http":
+            return await self.endpoint.handle(request)
+        return await super().run(request, context, root_value)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -202,6 +213,7 @@ def create_app(
                 await connector.close()
             await audit.store.close()
             await updates.close()
+            await graphql.endpoint.close()  # its store's connections
 
     routes: list[Any] = [
         Route(
@@ -217,9 +229,10 @@ def create_app(
         Route("/dashboard", dashboard_endpoint(settings)),
         Mount("/static", app=static_files(), name="static"),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=http_middleware(settings))
     app.state.settings = settings
     app.state.connectors = connectors
     app.state.audit = audit
     app.state.updates = updates
+    app.state.endpoint = graphql.endpoint
     return app

@@ -15,6 +15,7 @@ from rich.table import Table
 from citybrain.auth.audit_cli import audit_app
 from citybrain.auth.policy_cli import policy_app
 from citybrain.auth.token_cli import token_command
+from citybrain.http.operations_cli import operations_app
 from citybrain.settings import DEPARTMENTS, Settings
 
 __all__ = ["app", "main"]
@@ -27,6 +28,7 @@ app = typer.Typer(
 console = Console()
 app.add_typer(policy_app, name="policy")
 app.add_typer(audit_app, name="audit")
+app.add_typer(operations_app, name="operations")
 app.command("token")(token_command)
 
 
@@ -60,9 +62,11 @@ def _seed(settings: Settings, scale: str, seed: int) -> None:
 def _refuse_development_defaults(settings: Settings) -> None:
     """Stop a production start on development defaults or unruled personal fields."""
     from citybrain.auth.policy import load_policy
+    from citybrain.http.production import production_problems
     from citybrain.schema import field_catalogue, maskable_fields
 
     problems = [f"development default in force: {d}" for d in settings.uses_development_defaults()]
+    problems.extend(production_problems(settings))
     unruled = load_policy(field_catalogue(), maskable_fields(), settings.policy_file).unruled()
     if unruled:
         problems.append(

@@ -95,6 +95,26 @@ class Settings(BaseSettings):
     suppression_threshold: int = Field(default=5, ge=1)
     screening_max_ids: int = Field(default=10_000, ge=1)
     screening_test_window_hours: int = Field(default=72, ge=1)
+    # --- HTTP safety: limits, cost, persisted operations, abuse controls (docs/security.md)
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    max_document_chars: int = Field(default=15_000, ge=100)
+    max_tokens: int = Field(default=1_000, ge=10)
+    max_depth: int = Field(default=12, ge=1)
+    max_aliases: int = Field(default=15, ge=0)
+    max_directives: int = Field(default=50, ge=0)
+    max_root_fields: int = Field(default=20, ge=1)
+    max_cost: int = Field(default=50_000, ge=1)
+    cost_budgets: dict[str, int] = Field(default_factory=dict)
+    cost_mode: Literal["enforce", "measure"] = "enforce"
+    persisted_queries: bool = True
+    safelist: Literal["off", "enforce", "log"] = "off"
+    operations_file: Path | None = None
+    rate_limit_per_minute: int | None = Field(default=None, ge=0)
+    cors_origins: list[str] = Field(default_factory=list)
+    gateway_secret: SecretStr | None = None
+    introspection: bool | None = None
+    persisted_get_only: bool | None = None
+    allow_sqlite_audit: bool = False
 
     def department_url(self, department: str) -> str:
         """The database URL of ``department``: the configured one or the SQLite default."""
@@ -112,6 +132,10 @@ class Settings(BaseSettings):
         if self.audit_url:
             return self.audit_url
         return f"sqlite+aiosqlite:///{self.data_dir.absolute() / 'audit'}.sqlite3"
+
+    def operations_manifest(self) -> Path:
+        """Where registered operations (the safelist) are kept: the setting or the data dir."""
+        return self.operations_file or self.data_dir / "operations.json"
 
     def uses_development_defaults(self) -> list[str]:
         """Name each development default still in force (empty in a production set-up)."""

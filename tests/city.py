@@ -99,11 +99,12 @@ class GraphClient:
     headers: dict[str, str] = field(default_factory=dict)
 
     async def aclose(self) -> None:
-        """Close the HTTP client, the connectors and the audit store."""
+        """Close the HTTP client, the connectors, the audit store and the endpoint's store."""
         await self.http.aclose()
         for connector in self.connectors.values():
             await connector.close()
         await self.app.state.audit.store.close()
+        await self.app.state.endpoint.close()
 
     def as_role(
         self,

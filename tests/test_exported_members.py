@@ -7,6 +7,8 @@ from pathlib import Path
 
 import citybrain.connectors
 import citybrain.federation
+import citybrain.http
+import citybrain.limits
 import citybrain.observability
 import citybrain.resolvers
 import citybrain.workflow
@@ -48,11 +50,23 @@ def test_connectors_surface() -> None:
     ]
 
 
+def test_limits_surface() -> None:
+    # What a field's author touches: its own cost rule, and the limits' codes.
+    assert {"Limits", "register_field_cost", "field_cost_rules", "QUERY_TOO_COMPLEX"} <= set(
+        citybrain.limits.__all__
+    )
+    assert {"safe_endpoint", "http_middleware", "KeyValueStore", "HttpProfile"} <= set(
+        citybrain.http.__all__
+    )
+
+
 def test_every_subpackage_exports_what_it_names() -> None:
     # ruff's RUF022 keeps each __all__ sorted
     for module in (
         citybrain.connectors,
         citybrain.federation,
+        citybrain.http,
+        citybrain.limits,
         citybrain.observability,
         citybrain.resolvers,
         citybrain.workflow,

@@ -41,3 +41,7 @@ class RequestContext:
     """Where workflow transitions are published and subscriptions listen (None: nowhere)."""
     connection_params: Any = None
     """A WebSocket connection's ``connection_init`` payload (its token, for browsers)."""
+    document: Any = None
+    """The parsed document, when the HTTP layer parsed it already (within the limits)."""
+    cost: int = 0
+    """The operation's cost, as the cost limit computed it before execution."""

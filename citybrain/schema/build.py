@@ -8,11 +8,19 @@ import traceback
 from typing import TYPE_CHECKING
 
 import strawberry
-from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension, ValidationCache
+from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.federation.schema import FederationAny
 from strawberry.types import Info  # noqa: TC002 - read by strawberry at schema build
 
 from citybrain.errors import INTERNAL_SERVER_ERROR
+from citybrain.limits import (
+    CachedValidation,
+    CostLimit,
+    LimitedParsing,
+    Limits,
+    introspecting_rules,
+    validation_rules,
+)
 from citybrain.observability.requests import note_operation
 from citybrain.schema.base import Entity
 from citybrain.schema.civil_affairs import Person
@@ -101,14 +109,19 @@ class CitySchema(strawberry.federation.Schema):
             )
 
 
-def build_schema(*, policies: bool = True) -> CitySchema:
+def build_schema(*, policies: bool = True, limits: Limits | None = None) -> CitySchema:
     """The federated schema (Apollo Federation v2 subgraph: ``_service``, ``_entities``).
 
     Args:
         policies: check field policies and note personal fields for the audit (the
             service always does; benchmarks switch it off to measure what it costs).
+        limits: document, shape and cost limits (the settings' defaults when omitted).
     """
     classify_fields((*ENTITY_TYPES, *STATISTICS_TYPES, *SCREENING_TYPES))
+    limits = limits or Limits()
+    # Built once: the validation cache is keyed by the rules.
+    rules = validation_rules(limits)
+    introspecting = introspecting_rules(limits) if limits.introspection_roles else ()
     schema = CitySchema(
         query=Query,
         mutation=Mutation,
@@ -117,8 +130,14 @@ def build_schema(*, policies: bool = True) -> CitySchema:
         extensions=[
             OperationHash,
             StreamAudit,
-            lambda: ParserCache(maxsize=512),
-            lambda: ValidationCache(maxsize=512),
+            lambda: LimitedParsing(limits),
+            lambda: CachedValidation(
+                rules,
+                suggestions=limits.suggestions,
+                introspecting=introspecting,
+                introspection_roles=limits.introspection_roles,
+            ),
+            lambda: CostLimit(limits),
             lambda: MaskUnexpectedErrors(
                 should_mask_error=_unexpected,
                 error_message="internal error: the operators have been told",
