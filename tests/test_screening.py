@@ -6,12 +6,15 @@ import datetime as dt
 import uuid
 from typing import TYPE_CHECKING, Any
 
+import graphql
 import pytest
 
 from citybrain.auth.audit import AuditFilter
 from citybrain.connectors.civil_affairs import tables as civil_tables
 from citybrain.connectors.health import tables as health_tables
 from citybrain.id_numbers import check_digit
+from citybrain.limits import operation_cost
+from citybrain.schema import build_schema
 from citybrain.schema.screening import FIELD_COST_RULES, screening_cost
 from tests.city import open_graph
 from tests.recount import all_rows
@@ -223,3 +226,17 @@ def test_the_cost_grows_with_the_batch() -> None:
     assert screening_cost({"idNumbers": []}) == 10
     assert screening_cost({"idNumbers": ["1"] * 10_000}) == 10_010
     assert FIELD_COST_RULES["Query.screenPersons"]({"idNumbers": ["1"] * 3}) == 13
+
+
+def test_the_cost_limit_counts_every_submitted_number() -> None:
+    schema = build_schema()
+    document = graphql.parse(SCREEN)
+    cost = operation_cost(
+        schema._schema,
+        document,
+        None,
+        {"ids": ["120101199003071235"] * 10_000},
+        default_page_size=20,
+        max_page_size=100,
+    )
+    assert cost == screening_cost({"idNumbers": ["x"] * 10_000}) == 10_010

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import traceback
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 from strawberry.extensions import MaskErrors, SchemaExtension
@@ -19,6 +19,7 @@ from citybrain.limits import (
     LimitedParsing,
     Limits,
     introspecting_rules,
+    register_field_cost,
     validation_rules,
 )
 from citybrain.observability.requests import note_operation
@@ -30,17 +31,19 @@ from citybrain.schema.fast_paths import install_fast_paths, install_plain_leaves
 from citybrain.schema.grid import Grid, GridEvent
 from citybrain.schema.health import Place
 from citybrain.schema.query import Query
-from citybrain.schema.screening import SCREENING_TYPES
+from citybrain.schema.screening import FIELD_COST_RULES, SCREENING_TYPES
 from citybrain.schema.statistics import STATISTICS_TYPES
 from citybrain.schema.stream_audit import StreamAudit
 from citybrain.schema.subscription import Subscription
 from citybrain.schema.workflow import Mutation
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator, Mapping
 
     from graphql import GraphQLError
     from strawberry.types import ExecutionContext
+
+    from citybrain.limits import FieldCostRule
 
 __all__ = ["CitySchema", "build_schema", "schema_sdl"]
 
@@ -109,6 +112,15 @@ class CitySchema(strawberry.federation.Schema):
             )
 
 
+def _by_arguments(rule: Callable[[Mapping[str, Any]], int]) -> FieldCostRule:
+    """A batch field's cost: by its arguments (the IDs submitted), not by its selection."""
+
+    def cost(arguments: Mapping[str, Any], _item: int) -> int:
+        return rule(arguments)
+
+    return cost
+
+
 def build_schema(*, policies: bool = True, limits: Limits | None = None) -> CitySchema:
     """The federated schema (Apollo Federation v2 subgraph: ``_service``, ``_entities``).
 
@@ -118,6 +130,8 @@ def build_schema(*, policies: bool = True, limits: Limits | None = None) -> City
         limits: document, shape and cost limits (the settings' defaults when omitted).
     """
     classify_fields((*ENTITY_TYPES, *STATISTICS_TYPES, *SCREENING_TYPES))
+    for coordinate, rule in FIELD_COST_RULES.items():
+        register_field_cost(coordinate, _by_arguments(rule))
     limits = limits or Limits()
     # Built once: the validation cache is keyed by the rules.
     rules = validation_rules(limits)
