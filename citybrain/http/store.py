@@ -6,14 +6,30 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Final, Protocol, TypeVar
+
+from redis.exceptions import RedisError
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
     from redis.asyncio import Redis
 
 __all__ = ["InProcessStore", "KeyValueStore", "RedisStore", "store_for"]
+
+logger = logging.getLogger("citybrain.http")
+_T = TypeVar("_T")
+
+
+class _Away:
+    """What an operation gives while Redis is away."""
+
+
+_AWAY: Final = _Away()
 
 
 class KeyValueStore(Protocol):
@@ -88,35 +104,86 @@ class InProcessStore:
 class RedisStore:
     """The store in Redis (redis-py asyncio), shared by every worker.
 
+    Redis slow or down never fails a request: each operation is bounded by ``timeout``, and
+    after an error the process keeps its values in an in-process store for ``retry_after``
+    seconds (persisted queries are registered again by clients; rate limits count per
+    process meanwhile), then tries Redis again, so sharing comes back by itself.
+
     Args:
         url: ``redis://host:6379/0``.
         prefix: put before every key, so several services can share one Redis.
+        timeout: seconds one Redis operation may take.
+        retry_after: seconds Redis is skipped after an error.
     """
 
-    def __init__(self, url: str, prefix: str = "citybrain:http:") -> None:
+    def __init__(
+        self,
+        url: str,
+        prefix: str = "citybrain:http:",
+        *,
+        timeout: float = 0.25,
+        retry_after: float = 1.0,
+    ) -> None:
         from redis.asyncio import Redis
+        from redis.asyncio.retry import Retry
+        from redis.backoff import NoBackoff
 
         self.prefix = prefix
-        self.redis: Redis = Redis.from_url(url)
+        self.timeout = timeout
+        self.retry_after = retry_after
+        # No retries inside redis-py: a dead Redis costs one short timeout, then is skipped.
+        self.redis: Redis = Redis.from_url(
+            url, socket_timeout=timeout, socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 0)
+        )
+        self.fallback = InProcessStore()
+        self.errors = 0
+        self._down_until = 0.0
+
+    async def _run(self, operation: Callable[[], Awaitable[_T]]) -> _T | _Away:
+        if time.monotonic() < self._down_until:
+            return _AWAY
+        try:
+            async with asyncio.timeout(self.timeout):
+                return await operation()
+        except (RedisError, OSError, TimeoutError) as exc:
+            self.errors += 1
+            logger.warning(
+                "Redis store error: %s; serving from this process for %.0f s",
+                type(exc).__name__,
+                self.retry_after,
+            )
+            self._down_until = time.monotonic() + self.retry_after
+            return _AWAY
 
     async def get(self, key: str) -> bytes | None:
-        value = await self.redis.get(self.prefix + key)
+        value = await self._run(lambda: self.redis.get(self.prefix + key))
+        if value is _AWAY:
+            return await self.fallback.get(key)
         if value is None:
             return None
         return value if isinstance(value, bytes) else str(value).encode("utf-8")
 
     async def set(self, key: str, value: bytes, ttl_seconds: int | None = None) -> None:
-        await self.redis.set(self.prefix + key, value, ex=ttl_seconds)
+        done = await self._run(lambda: self.redis.set(self.prefix + key, value, ex=ttl_seconds))
+        if done is _AWAY:
+            await self.fallback.set(key, value, ttl_seconds)
 
     async def increment(self, key: str, ttl_seconds: int) -> tuple[int, int]:
         name = self.prefix + key
-        # SET NX starts the window with its lifetime (any Redis version), INCR counts.
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.set(name, 0, ex=ttl_seconds, nx=True)
-            pipe.incr(name)
-            pipe.ttl(name)
-            _, count, ttl = await pipe.execute()
-        return int(count), max(1, int(ttl))
+
+        async def count() -> tuple[int, int]:
+            # SET NX starts the window with its lifetime (any Redis version), INCR counts.
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.set(name, 0, ex=ttl_seconds, nx=True)
+                pipe.incr(name)
+                pipe.ttl(name)
+                _, found, ttl = await pipe.execute()
+            return int(found), max(1, int(ttl))
+
+        counted = await self._run(count)
+        if isinstance(counted, _Away):
+            return await self.fallback.increment(key, ttl_seconds)
+        return counted
 
     async def close(self) -> None:
         await self.redis.aclose()

@@ -3,20 +3,22 @@ measure-only mode, and a field declaring its own cost rule."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from citybrain.http import RedisStore
 from citybrain.limits import field_cost_rules, operation_cost, register_field_cost
 from citybrain.schema import build_schema
 from citybrain.seed import DEMO_GRID_CODE
+from tests.servers import RedisServer
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine
 
     from tests.city import GraphClient
-    from tests.servers import RedisServer
 
     GraphWith = Callable[..., Coroutine[Any, Any, GraphClient]]
 
@@ -148,3 +150,35 @@ def test_default_page_size_and_nesting_count() -> None:
     assert operation_cost(
         schema, nested, None, {}, default_page_size=20, max_page_size=100
     ) == 1 + 20 * (1 + 1 + 6)
+
+
+async def test_redis_down_rate_limit_and_persisted_queries_still_answer(
+    graph_with: GraphWith,
+) -> None:
+    with RedisServer() as redis:
+        graph = await graph_with(rate_limit_per_minute=3, redis_url=redis.url)
+        store = graph.app.state.endpoint.persisted.store
+        assert isinstance(store, RedisStore)
+        store.retry_after = 0.0  # try Redis again on every call (no waiting in the test)
+        digest = hashlib.sha256(b"{ __typename }").hexdigest()
+        by_hash = {"extensions": {"persistedQuery": {"version": 1, "sha256Hash": digest}}}
+
+        async def post(body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+            response = await graph.http.post("/graphql", json=body, headers=graph.headers)
+            return response.status_code, response.json()
+
+        redis.kill()
+        # Persisted queries fall back to this process; the limit counts in this process.
+        assert await post({"query": "{ __typename }", **by_hash}) == (
+            200,
+            {"data": {"__typename": "Query"}},
+        )
+        assert await post(by_hash) == (200, {"data": {"__typename": "Query"}})
+        assert (await post({"query": "{ __typename }"}))[0] == 200
+        status, refused = await post({"query": "{ __typename }"})
+        assert status == 429 and refused["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+        assert store.errors > 0
+
+        redis.start()  # shared again: Redis holds no count yet
+        assert (await post({"query": "{ __typename }"}))[0] == 200
+        assert await store.redis.exists(store.prefix + "apq:" + digest) == 0
