@@ -4,6 +4,8 @@ Examples:
     python -m bench                          # small and city (seeds bench/data/* once)
     python -m bench --scale small --iterations 50
     python -m bench --scale city --data-dir /srv/citybrain-city   # an existing city
+    python -m bench --suite statistics --scale city              # one suite only
+    python -m bench --docs-only              # rewrite docs/benchmarks.md from saved results
 """
 
 from __future__ import annotations
@@ -90,6 +92,11 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--docs", type=Path, default=DOCS, help="page to rewrite")
     parser.add_argument("--no-docs", action="store_true", help="print only")
+    parser.add_argument(
+        "--docs-only",
+        action="store_true",
+        help="measure nothing: rewrite the page from the results saved by earlier runs",
+    )
     args = parser.parse_args(argv)
     if args.iterations < 1 or args.block < 1:
         parser.error("--iterations and --block must be at least 1")
@@ -212,7 +219,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = _arguments(argv)
     # Piped output (`make bench | tee`) gets a readable width instead of 80 columns.
     console = Console(width=None if sys.stdout.isatty() else 120)
-    measured = asyncio.run(_run(args, console))
+    measured = _Measured() if args.docs_only else asyncio.run(_run(args, console))
     if args.no_docs:
         return
     for result in measured.graph.values():
