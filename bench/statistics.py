@@ -336,7 +336,7 @@ a `ROW_NUMBER()` window returning whole rows, in statements of 5,000 keys) and b
 serialises 10,000 typed results, where the baseline asks SQLite for exactly the two
 columns it shows (`SELECT DISTINCT id_number FROM vaccinations ...` on the covering
 index): most of the gap is that window over every dose, and the 70,000 result fields.
-"""
+"""  # noqa: S608 - prose that quotes SQL, not a query
     parts = [intro]
     for scale, result in results.items():
         if result is None:
