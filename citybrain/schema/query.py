@@ -20,10 +20,8 @@ from citybrain.schema.enums import EventStatus
 from citybrain.schema.grid import Community, District, EventCategory, Grid, GridEvent, Street
 from citybrain.schema.health import Place
 from citybrain.schema.screening import ScreeningBatch, screen_persons
-from citybrain.schema.statistics import (
-    EventStatistics,
-    HealthDailyReport,
-    WhistleStatistics,
+from citybrain.schema.statistics import EventStatistics, HealthDailyReport, WhistleStatistics
+from citybrain.schema.statistics_query import (
     event_statistics,
     health_daily_report,
     whistle_statistics,

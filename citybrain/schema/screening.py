@@ -28,7 +28,7 @@ from citybrain.auth.sensitivity import Decision
 from citybrain.errors import bad_user_input
 from citybrain.resolvers.screening import screen
 from citybrain.schema.enums import HealthCodeColor
-from citybrain.schema.statistics import CITY_TIME, city_time
+from citybrain.schema.statistics_query import CITY_TIME, city_time
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
