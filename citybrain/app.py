@@ -19,7 +19,7 @@ from strawberry.types.unset import UNSET
 from citybrain.auth.access import AUDIT_UNAVAILABLE, Access
 from citybrain.auth.audit import AuditStore, AuditUnavailable, operation_hash
 from citybrain.auth.audit_gate import AuditGate
-from citybrain.auth.connection import connection_principal
+from citybrain.auth.connection import close_at_expiry, connection_principal
 from citybrain.auth.middleware import BearerAuthentication, PurposeNotGranted, graphiql_headers
 from citybrain.auth.policy import FieldPolicy, PolicyError, load_policy
 from citybrain.auth.principal import ANONYMOUS
@@ -121,6 +121,7 @@ class CityGraphQL(GraphQL[RequestContext, None]):
             context.access = Access.for_principal(
                 principal, self.policy, audit_ready=await self.audit.ready()
             )
+        close_at_expiry(context.request, principal)
 
     async def process_result(
         self, request: Request, result: ExecutionResult

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -67,6 +68,17 @@ class Access:
     def masked(self) -> list[list[str | int]]:
         """The response paths of every masked value, for ``extensions.masked``."""
         return [path.as_list() for path in self.masked_paths]
+
+    def take_batch(self) -> Access:
+        """The entities noted so far, as an access of their own; this one starts empty.
+
+        A WebSocket connection shares one access between its operations: taking the batch
+        before awaiting the audit store keeps a concurrent operation's notes from being
+        cleared unwritten.
+        """
+        batch = dataclasses.replace(self, entities=self.entities, masked_paths=[])
+        self.entities = {}
+        return batch
 
     def note(self, entity_type: str, key: Any, field_name: str, decision: Decision) -> None:
         """Remember that ``field_name`` of one entity was served or denied (for the audit)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from dataclasses import dataclass, field
 
 from citybrain.auth.roles import Role
@@ -56,6 +57,8 @@ class Principal:
             a citizen their own ID number.
         purposes: purposes the token grants (e.g. ``epidemic-control``).
         purpose: the purpose this request declares (``X-Purpose``), one of ``purposes``.
+        expires_at: when the token stops being valid (UNIX seconds; None: no token). A
+            WebSocket connection outlives its handshake, so it is held to this.
 
     Example:
         >>> worker = Principal("w1", frozenset({Role.GRID_WORKER}), jurisdiction="120101001")
@@ -69,6 +72,7 @@ class Principal:
     jurisdiction: str | None = None
     purposes: frozenset[str] = field(default_factory=frozenset)
     purpose: str | None = None
+    expires_at: float | None = field(default=None, compare=False)
 
     def has_role(self, role: Role) -> bool:
         """Whether the caller holds ``role``."""
@@ -88,6 +92,12 @@ class Principal:
     def jurisdiction_prefix(self) -> str | None:
         """The region code prefix the caller is bound to (None: none, or a citizen)."""
         return None if self.is_citizen else self.jurisdiction
+
+    def expired(self, now: float | None = None) -> bool:
+        """Whether the token this principal came from is no longer valid."""
+        if self.expires_at is None:
+            return False
+        return (time.time() if now is None else now) >= self.expires_at
 
     def with_purpose(self, purpose: str | None) -> Principal:
         """This principal declaring ``purpose`` for one request (checked by the caller)."""

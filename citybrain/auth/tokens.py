@@ -115,6 +115,7 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
         department=_optional_string(claims, "department"),
         jurisdiction=jurisdiction,
         purposes=frozenset(_strings(claims, "purposes")),
+        expires_at=float(claims["exp"]) if isinstance(claims.get("exp"), int | float) else None,
     )
 
 

@@ -25,6 +25,7 @@ from citybrain.limits import (
 from citybrain.observability.requests import note_operation
 from citybrain.schema.base import Entity
 from citybrain.schema.civil_affairs import Person
+from citybrain.schema.connection_rules import ConnectionRules
 from citybrain.schema.directives import classify_fields
 from citybrain.schema.execution import LeafFastExecutionContext
 from citybrain.schema.fast_paths import install_fast_paths, install_plain_leaves
@@ -144,6 +145,7 @@ def build_schema(*, policies: bool = True, limits: Limits | None = None) -> City
         extensions=[
             OperationHash,
             StreamAudit,
+            ConnectionRules,
             lambda: LimitedParsing(limits),
             lambda: CachedValidation(
                 rules,

@@ -36,9 +36,10 @@ class StreamAudit(SchemaExtension):
         if access is not None and access.entities and request is not None:
             gate = request.app.state.audit
             client = request.client.host if request.client else ""
+            batch = access.take_batch()  # before awaiting: other operations keep noting
             try:
                 await gate.write(
-                    access,
+                    batch,
                     request_id=uuid.uuid4().hex,
                     operation_hash=operation_hash(self.execution_context.query or ""),
                     client_address=client,
@@ -51,6 +52,4 @@ class StreamAudit(SchemaExtension):
                         extensions={"code": AUDIT_UNAVAILABLE},
                     )
                 ]
-            finally:
-                access.entities.clear()
         yield

@@ -16,6 +16,7 @@ from citybrain.errors import bad_user_input
 from citybrain.regions import code_level
 from citybrain.resolvers import prefetch
 from citybrain.schema.base import Entity
+from citybrain.schema.connection_rules import token_expired
 from citybrain.schema.enums import EventStatus
 from citybrain.schema.grid import EventStep, GridEvent
 from citybrain.workflow import WorkflowRefusal
@@ -110,6 +111,8 @@ async def _stream(
     ctx: RequestContext, updates: LocalUpdates, region: str, selections: list[Selection]
 ) -> AsyncGenerator[GridEventUpdate, None]:
     async for update in updates.subscribe(region):
+        if ctx.principal.expired():
+            raise token_expired()  # ends this subscription; the app closes the connection
         # Each update reads the event afresh: a connection lives longer than any cache.
         ctx.loaders = ctx.loaders.fresh()
         row = dataclasses.asdict(update)

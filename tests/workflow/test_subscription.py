@@ -250,3 +250,51 @@ def _two(listeners: Callable[[], Any]) -> Callable[[], Any]:
         return bool(await listeners() == 2)
 
     return both
+
+
+async def test_only_subscriptions_run_over_websocket(city_copy: Settings) -> None:
+    # Queries and mutations go over HTTP, where the gateway credential, safelist and rate
+    # limit apply: a WebSocket connection must not be a way around them.
+    officer = token_for(city_copy, "health_officer", subject="officer")
+    person = f'{{ person(idNumber: "{DEMO_ID_NUMBER}") {{ name }} }}'
+    entities = (
+        '{ _entities(representations: [{__typename: "Person", idNumber: "'
+        + DEMO_ID_NUMBER
+        + '"}]) { ... on Person { name } } }'
+    )
+    worker = token_for(city_copy, "grid_worker", DEMO_GRID_CODE, subject="worker")
+    mutation = document("REPORT")
+    async with LiveServer(city_copy) as live:
+        for token, query, variables in [
+            (officer, person, {}),
+            (officer, entities, {}),
+            (None, "{ _service { sdl } }", {}),
+            (worker, mutation, {"input": report_input(DEMO_GRID_CODE)}),
+        ]:
+            async with GraphSocket(live.url, token) as socket:
+                await _acked(socket)
+                await socket.subscribe(query, variables)
+                message = await socket.receive()
+                assert message["type"] in {"error", "next"}, message
+                payload = message["payload"]
+                errors = payload if message["type"] == "error" else payload["errors"]
+                assert [e["extensions"]["code"] for e in errors] == ["SUBSCRIPTIONS_ONLY"]
+                assert message["type"] == "error" or payload.get("data") is None
+    store = AuditStore.from_settings(city_copy)
+    try:
+        page = await store.query(AuditFilter(subject="officer"), first=10)
+    finally:
+        await store.close()
+    assert not page.entries  # nothing was served
+
+
+async def test_a_connection_is_closed_when_its_token_expires(city_copy: Settings) -> None:
+    worker = token_for(city_copy, "grid_worker", DEMO_GRID_CODE, lifetime=2)
+    async with LiveServer(city_copy) as live, GraphSocket(live.url, worker) as socket:
+        await _acked(socket)
+        await socket.subscribe(UPDATES)
+        await _until(lambda: live.app.state.updates.subscriber_count == 1)
+        assert socket.ws is not None
+        await asyncio.wait_for(socket.ws.wait_closed(), WAIT)
+        assert socket.ws.close_code == 4401
+        await _until(lambda: live.app.state.updates.subscriber_count == 0)
