@@ -32,7 +32,7 @@ from citybrain.http import http_middleware, safe_endpoint
 from citybrain.limits import Limits
 from citybrain.observability.endpoints import metrics_endpoint, readyz_endpoint
 from citybrain.observability.http import ObservedEndpoint, finish_request
-from citybrain.observability.requests import current_request_id
+from citybrain.observability.requests import current_request_id, restrict_lineage
 from citybrain.observability.tracing import enable_tracing
 from citybrain.schema import build_schema, field_catalogue, maskable_fields
 from citybrain.settings import Settings
@@ -91,6 +91,7 @@ class CityGraphQL(GraphQL[RequestContext, None]):
     ) -> RequestContext:
         # Runs for GraphiQL page loads too: building loaders does no I/O.
         principal = getattr(request.state, "principal", ANONYMOUS)
+        restrict_lineage(principal)
         context = RequestContext(
             settings=self.settings,
             loaders=Loaders(self.connectors),

@@ -149,6 +149,29 @@ async def test_lineage_on_request_tells_sources_round_trips_and_cache_age(
     assert lineage["grid"]["roundTrips"] == 0 and lineage["grid"]["cacheHits"] == 1
 
 
+@pytest.mark.parametrize(
+    ("roles", "jurisdiction"),
+    [
+        (None, None),  # anonymous
+        ("citizen", "110101193706306660"),
+        ("grid_worker", "120101001001002"),  # another grid than the resident's
+        ("district_officer", "120102"),
+    ],
+)
+async def test_lineage_is_refused_to_callers_who_cannot_see_every_row(
+    city_graph: GraphClient, roles: str | None, jurisdiction: str | None
+) -> None:
+    # Cache hits and round trips of a lookup would tell them whether a resident they
+    # cannot read exists, and when someone else last looked them up.
+    query = "query($id: String!) { person(idNumber: $id) { name } }"
+    variables = {"id": DEMO_ID_NUMBER}
+    await city_graph.query(query, variables)  # cached by a caller who may read it
+    caller = city_graph.as_role(roles, jurisdiction)
+    body = await caller.query(query, variables, **{"X-Citybrain-Lineage": "1"})
+    assert body["data"] == {"person": None}
+    assert "lineage" not in body.get("extensions", {})
+
+
 async def test_request_logs_are_json_with_a_request_id_and_no_personal_data(
     city_graph: GraphClient, caplog: pytest.LogCaptureFixture
 ) -> None:

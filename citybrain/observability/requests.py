@@ -14,8 +14,12 @@ import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
+from citybrain.auth.roles import Role
+
 if TYPE_CHECKING:
     from collections.abc import Awaitable
+
+    from citybrain.auth.principal import Principal
 
 __all__ = [
     "ROOT_FIELD",
@@ -26,6 +30,7 @@ __all__ = [
     "lineage_wanted",
     "note_operation",
     "observe_request",
+    "restrict_lineage",
     "stop_observing",
     "with_root_field",
 ]
@@ -128,6 +133,21 @@ def note_operation(name: str | None) -> None:
     observation = _CURRENT.get()
     if observation is not None:
         observation.operation = name
+
+
+def restrict_lineage(principal: Principal) -> None:
+    """Drop the current request's lineage unless its caller may see every row it counts.
+
+    Lineage counts cache hits and round trips of every lookup, visible or not: for a caller
+    bound to a jurisdiction (or a citizen, or anonymous) it would tell whether a row they
+    cannot read exists, and when someone else last read it. Only authenticated callers
+    with a city-wide reach get it.
+    """
+    observation = _CURRENT.get()
+    if observation is None or observation.lineage is None:
+        return
+    if Role.ANONYMOUS in principal.roles or principal.is_citizen or principal.jurisdiction:
+        observation.lineage = None
 
 
 def lineage_wanted() -> bool:
