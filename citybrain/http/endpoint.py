@@ -42,6 +42,7 @@ from citybrain.http.problems import (
     HTTPProblem,
 )
 from citybrain.http.profile import FEDERATION_FIELDS, GATEWAY_HEADER
+from citybrain.http.ratelimit import caller_key
 from citybrain.limits import DocumentRefused, parse_document
 from citybrain.limits.rules import root_field_names
 
@@ -173,7 +174,7 @@ class GraphQLOverHTTP:
                 "POST the document instead",
                 headers={"Allow": "POST"},
             )
-        query = await self.persisted.resolve(params)
+        query = await self.persisted.resolve(params, caller_key(principal, client))
         try:
             document = parse_document(
                 query,

@@ -77,7 +77,7 @@ class PersistedOperations:
             safelist=settings.safelist,
         )
 
-    async def resolve(self, params: GraphQLParams) -> str:
+    async def resolve(self, params: GraphQLParams, caller: str = "") -> str:
         """The document to run: the request's own or the one its hash stands for.
 
         Raises:
@@ -97,7 +97,9 @@ class PersistedOperations:
                 )
             query = self._allowed(params.query, digest)
             if self.automatic and digest not in self.manifest:
-                await self.store.set(f"apq:{digest}", query.encode("utf-8"), _APQ_TTL_SECONDS)
+                await self.store.set(
+                    _apq_key(caller, digest), query.encode("utf-8"), _APQ_TTL_SECONDS
+                )
             return query
         registered = self.manifest.get(digest)
         if registered is not None:
@@ -111,7 +113,7 @@ class PersistedOperations:
                 "this service does not keep persisted queries: send the document as `query`",
                 request_error=True,
             )
-        stored = await self.store.get(f"apq:{digest}")
+        stored = await self.store.get(_apq_key(caller, digest))
         if stored is None:
             raise HTTPProblem(
                 400,
@@ -156,3 +158,12 @@ class PersistedOperations:
                 "`extensions.persistedQuery.sha256Hash` must be 64 lowercase hex digits",
             )
         return digest
+
+
+def _apq_key(caller: str, digest: str) -> str:
+    """Where one caller's automatic persisted query is kept.
+
+    Per caller: a document can hold the ID number its sender looked up, so one caller
+    must not learn, by sending a hash, that another sent that exact document.
+    """
+    return f"apq:{hashlib.sha256(caller.encode('utf-8')).hexdigest()[:32]}:{digest}"

@@ -12,9 +12,15 @@ if TYPE_CHECKING:
     from citybrain.auth.principal import Principal
     from citybrain.http.store import KeyValueStore
 
-__all__ = ["RateLimiter"]
+__all__ = ["RateLimiter", "caller_key"]
 
 _WINDOW_SECONDS = 60
+
+
+def caller_key(principal: Principal, client_address: str) -> str:
+    """Who a caller is, for per-caller state: the token's subject, else the client address."""
+    anonymous = principal is ANONYMOUS or not principal.subject
+    return f"addr:{client_address}" if anonymous else f"sub:{principal.subject}"
 
 
 class RateLimiter:
@@ -40,8 +46,7 @@ class RateLimiter:
         """
         if self.per_minute <= 0:
             return
-        anonymous = principal is ANONYMOUS or not principal.subject
-        who = f"addr:{client_address}" if anonymous else f"sub:{principal.subject}"
+        who = caller_key(principal, client_address)
         key = "rate:" + hashlib.sha256(who.encode("utf-8")).hexdigest()[:32]
         count, retry_after = await self.store.increment(key, _WINDOW_SECONDS)
         if count > self.per_minute:

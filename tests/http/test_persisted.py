@@ -113,3 +113,16 @@ def test_registering_an_invalid_operation_registers_nothing(tmp_path: Path) -> N
     assert result.exit_code == 1
     assert "nothing registered" in result.output and "nope" in result.output
     assert not manifest.exists()
+
+
+async def test_one_callers_persisted_query_is_not_anothers(graph_with: GraphWith) -> None:
+    # A document may hold the ID number its sender looked up: another caller must not learn,
+    # by sending its hash, that someone sent it.
+    graph = await graph_with()
+    other = graph.as_role("analyst", subject="someone-else")
+    anonymous = graph.as_role(None)
+    assert (await post(graph, {"query": QUERY, **BY_HASH}))[0] == 200
+    for caller in (other, anonymous):
+        status, answer = await post(caller, BY_HASH)
+        assert (status, codes(answer)) == (200, ["PERSISTED_QUERY_NOT_FOUND"])
+    assert (await post(graph, BY_HASH))[0] == 200
