@@ -167,7 +167,8 @@ class CityGraphQL(GraphQL[RequestContext, None]):
         return response
 
     async def render_graphql_ide(self, request: Request) -> Response:
-        headers = graphiql_headers(self.settings)  # development: a demo citizen token
+        client = request.client.host if request.client else None
+        headers = graphiql_headers(self.settings, client)  # development: a demo citizen token
         return HTMLResponse(graphiql_html(str(request.url.path), default_headers=headers))
 
 

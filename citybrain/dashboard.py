@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from starlette.responses import HTMLResponse
 
+from citybrain.auth.middleware import EMBEDDED_TOKEN_SECONDS, may_embed_tokens
 from citybrain.auth.roles import Role
 from citybrain.auth.tokens import mint_development_token
 from citybrain.graphiql import _script_json
@@ -105,11 +106,17 @@ _PAGE = """\
 """
 
 
-def dashboard_token(settings: Settings) -> str | None:
-    """An analyst's development token for the page, or None outside development."""
-    if settings.profile != "development" or settings.jwks_file is not None:
+def dashboard_token(settings: Settings, client_host: str | None = "127.0.0.1") -> str | None:
+    """An analyst's development token for the page (one hour), or None.
+
+    None unless the set-up is a development one and the browser is on this machine
+    (:func:`citybrain.auth.middleware.may_embed_tokens`).
+    """
+    if not may_embed_tokens(settings, client_host):
         return None
-    return mint_development_token(settings, role=Role.ANALYST, subject="dev-dashboard")
+    return mint_development_token(
+        settings, role=Role.ANALYST, subject="dev-dashboard", ttl_seconds=EMBEDDED_TOKEN_SECONDS
+    )
 
 
 def dashboard_html(
@@ -130,7 +137,8 @@ def dashboard_endpoint(settings: Settings) -> Callable[[Request], Awaitable[HTML
     """The Starlette endpoint serving the page (a fresh development token per load)."""
 
     async def dashboard(request: Request) -> HTMLResponse:
-        page = dashboard_html(token=dashboard_token(settings))
+        client = request.client.host if request.client else None
+        page = dashboard_html(token=dashboard_token(settings, client))
         return HTMLResponse(
             page,
             headers={

@@ -14,7 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
+from citybrain.auth.roles import Role
+from citybrain.auth.tokens import TokenVerifier
 from citybrain.dashboard import CONTENT_SECURITY_POLICY, dashboard_html, dashboard_token
 from citybrain.graphiql import STATIC_DIR
 from citybrain.settings import Settings
@@ -215,6 +218,18 @@ def test_the_page_carries_a_token_only_in_development(tmp_path: Path) -> None:
     development = Settings(data_dir=tmp_path)
     assert dashboard_token(development) is not None
     assert dashboard_token(development.model_copy(update={"profile": "production"})) is None
+    # A real signing key means real data: no token is handed out, even in development.
+    real_key = development.model_copy(update={"signing_key": SecretStr("k" * 40)})
+    assert dashboard_token(real_key) is None
+    # Only a browser on this machine gets one.
+    assert dashboard_token(development, "10.0.0.7") is None
+    assert dashboard_token(development, None) is None
+    assert dashboard_token(development, "::1") is not None
+    token = dashboard_token(development)
+    assert token is not None
+    principal = TokenVerifier(development).verify(token)
+    assert principal.roles == {Role.ANALYST} and principal.expires_at is not None
+    assert principal.expires_at - time.time() <= 3600
     assert '"token": null' in dashboard_html(token=None)
     hostile = "</script><script>"
     assert hostile not in dashboard_html(token=hostile)

@@ -17,6 +17,7 @@ The principal is stored in the ASGI scope's ``state`` (``request.state.principal
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import re
@@ -28,6 +29,7 @@ from starlette.websockets import WebSocketClose
 from citybrain.auth.principal import ANONYMOUS
 from citybrain.auth.roles import Role
 from citybrain.auth.tokens import InvalidToken, mint_development_token
+from citybrain.settings import DEVELOPMENT_SIGNING_KEY
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Receive, Scope, Send
@@ -43,6 +45,7 @@ __all__ = [
     "PurposeNotGranted",
     "authenticate",
     "graphiql_headers",
+    "may_embed_tokens",
 ]
 
 UNAUTHENTICATED = "UNAUTHENTICATED"
@@ -96,17 +99,44 @@ def authenticate(scope: Scope, verifier: TokenVerifier) -> Principal:
     return principal.with_purpose(purpose)
 
 
-def graphiql_headers(settings: Settings) -> str | None:
+EMBEDDED_TOKEN_SECONDS = 3600
+"""Lifetime of a development token a page carries (GraphiQL, the dashboard)."""
+
+
+def may_embed_tokens(settings: Settings, client_host: str | None) -> bool:
+    """Whether a page may carry a development token for this client.
+
+    Only on a development set-up in the full sense (development profile, no JWKS file, the
+    development signing key) and only for a browser on this machine: a page served to
+    anyone else would hand out a working token.
+    """
+    if settings.profile != "development" or settings.jwks_file is not None:
+        return False
+    if settings.signing_key.get_secret_value() != DEVELOPMENT_SIGNING_KEY:
+        return False
+    try:
+        return client_host is not None and ipaddress.ip_address(client_host).is_loopback
+    except ValueError:
+        return False
+
+
+def graphiql_headers(settings: Settings, client_host: str | None = "127.0.0.1") -> str | None:
     """GraphiQL's default headers in development: a citizen token for the demo resident.
 
     That resident may see all their own records, so the README's first query works as
-    pasted. None in production or with a JWKS file (no development tokens there).
+    pasted. None unless :func:`may_embed_tokens` (production, a JWKS file, a real signing
+    key, or a browser elsewhere).
     """
-    if settings.profile != "development" or settings.jwks_file is not None:
+    if not may_embed_tokens(settings, client_host):
         return None
     from citybrain.seed import DEMO_ID_NUMBER  # the seed package is heavy: only here
 
-    token = mint_development_token(settings, role=Role.CITIZEN, jurisdiction=DEMO_ID_NUMBER)
+    token = mint_development_token(
+        settings,
+        role=Role.CITIZEN,
+        jurisdiction=DEMO_ID_NUMBER,
+        ttl_seconds=EMBEDDED_TOKEN_SECONDS,
+    )
     return json.dumps({"Authorization": f"Bearer {token}"}, indent=2)
 
 

@@ -166,6 +166,16 @@ def test_graphiql_has_no_token_in_production() -> None:
     assert graphiql_headers(settings) is None
 
 
+def test_graphiql_carries_a_token_only_for_this_machine_on_the_development_key() -> None:
+    development = Settings()
+    assert graphiql_headers(development, "127.0.0.1") is not None
+    assert graphiql_headers(development, "192.168.1.20") is None
+    assert (
+        graphiql_headers(development.model_copy(update={"signing_key": SecretStr(OTHER_SECRET)}))
+        is None
+    )
+
+
 # --- the middleware alone (the state it leaves, WebSocket upgrades) --------------------------
 
 
