@@ -6,6 +6,7 @@ import abc
 import asyncio
 import datetime as dt
 import hashlib
+import hmac
 import json
 import logging
 import time
@@ -133,6 +134,8 @@ class RedisCacheStore(CacheStore):
         retry_after: seconds to skip Redis after an error.
         generation_ttl: seconds a generation read from Redis is reused in this process.
         clock: monotonic seconds (injectable for tests).
+        key_secret: the HMAC key of the keys (the service's signing key): a key tells
+            nothing of the values looked up without it.
     """
 
     name = "redis"
@@ -144,6 +147,7 @@ class RedisCacheStore(CacheStore):
         *,
         timeout: float = 0.05,
         retry_after: float = 1.0,
+        key_secret: bytes = b"",
         generation_ttl: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -153,6 +157,7 @@ class RedisCacheStore(CacheStore):
 
         self.timeout = timeout
         self.retry_after = retry_after
+        self._key_secret = key_secret
         self.generation_ttl = generation_ttl
         self._clock = clock
         # No retries inside redis-py: a slow or dead Redis must cost one short timeout.
@@ -173,7 +178,9 @@ class RedisCacheStore(CacheStore):
 
     def _key(self, key: CacheKey) -> str:
         version, department, entity, generation, *rest = key
-        digest = hashlib.sha256(repr(rest).encode()).hexdigest()[:32]
+        # Keyed (HMAC): ID numbers are few enough that a plain hash of one could be found
+        # by trying them all, and whoever reads Redis would learn who was looked up.
+        digest = hmac.new(self._key_secret, repr(rest).encode(), hashlib.sha256).hexdigest()[:32]
         return f"{self.prefix}{version}:{department}:{entity}:{generation}:{digest}"
 
     async def _run(self, operation: Callable[[], Any]) -> Any:

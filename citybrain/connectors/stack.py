@@ -18,7 +18,11 @@ __all__ = ["cache_store", "layered"]
 def cache_store(settings: Settings) -> CacheStore:
     """Redis when ``CITYBRAIN_REDIS_URL`` is set, else an in-process LRU (no I/O here)."""
     if settings.redis_url:
-        return RedisCacheStore(settings.redis_url, timeout=settings.cache_timeout)
+        return RedisCacheStore(
+            settings.redis_url,
+            timeout=settings.cache_timeout,
+            key_secret=settings.signing_key.get_secret_value().encode("utf-8"),
+        )
     return MemoryCacheStore(settings.cache_max_entries)
 
 

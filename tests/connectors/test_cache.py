@@ -301,3 +301,22 @@ async def test_redis_shares_rows_and_invalidations_between_processes(
         finally:
             await first.close()
             await second.close()
+
+
+async def test_redis_keys_are_keyed_hashes(civil: FaultySource) -> None:
+    # Without the service's secret, a key tells nothing of the ID number looked up (a plain
+    # hash could be found by trying every ID number).
+    with RedisServer() as redis:
+        stores = [
+            RedisCacheStore(redis.url, timeout=0.5, key_secret=secret)
+            for secret in (b"one secret", b"another secret")
+        ]
+        try:
+            for store in stores:
+                await cached(civil, store).fetch_by_keys("person", "id_number", [DEMO_ID_NUMBER])
+            keys = {k.decode() for k in await stores[0].client.keys("citybrain:*:person:*")}
+            assert len(keys) == 2  # the same lookup, two secrets: two unrelated keys
+            assert len({k.rsplit(":", 1)[1] for k in keys}) == 2
+        finally:
+            for store in stores:
+                await store.close()
