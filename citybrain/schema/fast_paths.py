@@ -83,19 +83,21 @@ def _guard(
     def guarded(source: Any, info: GraphQLResolveInfo[Any], **arguments: Any) -> Any:
         access = info.context.access
         decision = access.decisions[name]
+        if decision is Decision.DENY or (audit_key is not None and not access.audit_ready):
+            if audit_key is not None:
+                access.note(type_name, source._row[audit_key], field_name, decision)
+                if not access.audit_ready:
+                    raise _audit_unavailable(name)
+            raise forbidden(name)
+        value = resolve(source, info, **arguments)
+        if value is None:
+            return None  # nothing served, nothing to audit
         if audit_key is not None:
             access.note(type_name, source._row[audit_key], field_name, decision)
-            if not access.audit_ready:
-                raise _audit_unavailable(name)
-        if decision is Decision.ALLOW:
-            return resolve(source, info, **arguments)
-        if decision is Decision.MASK:
-            value = resolve(source, info, **arguments)
-            if masker is None or value is None:
-                return value  # an object field: its own fields decide
+        if decision is Decision.MASK and masker is not None:
             access.masked_paths.append(info.path)  # turned into a list once, at the end
             return masker(value)
-        raise forbidden(name)
+        return value  # allowed, or an object field whose own fields decide
 
     return guarded
 
