@@ -8,6 +8,7 @@ from typing import TypeVar
 import strawberry
 from strawberry.types import Info
 
+from citybrain.city_clock import city_time
 from citybrain.connectors import Filter
 from citybrain.errors import bad_user_input
 from citybrain.id_numbers import InvalidIdNumber, validate_id_number
@@ -92,10 +93,12 @@ class EventFilter:
         default=None, description="A category (大类) or sub-category (小类) code."
     )
     reported_from: dt.datetime | None = strawberry.field(
-        default=None, description="Reported at or after this time."
+        default=None,
+        description="Reported at or after this time (Beijing time unless it carries an offset).",
     )
     reported_before: dt.datetime | None = strawberry.field(
-        default=None, description="Reported before this time."
+        default=None,
+        description="Reported before this time (Beijing time unless it carries an offset).",
     )
 
 
@@ -206,9 +209,9 @@ class Query:
             if filter.category_code is not None:
                 filters.append(Filter("category_code", "prefix", filter.category_code))
             if filter.reported_from is not None:
-                filters.append(Filter("reported_at", "ge", filter.reported_from))
+                filters.append(Filter("reported_at", "ge", city_time(filter.reported_from)))
             if filter.reported_before is not None:
-                filters.append(Filter("reported_at", "lt", filter.reported_before))
+                filters.append(Filter("reported_at", "lt", city_time(filter.reported_before)))
         return await _list(info, GridEvent, ("grid", "grid_event"), filters, first, after)
 
     @strawberry.field(description="Event categories (事件类别): the 9 top-level ones.")
