@@ -270,9 +270,9 @@ async def perform(ctx: RequestContext, request: Request) -> TransitionOutcome:
     """Carry out ``request`` for the caller of ``ctx``, or refuse it changing nothing.
 
     Raises:
-        WorkflowRefusal: with the code the client sees (``FORBIDDEN``, ``NOT_FOUND``,
-            ``INVALID_TRANSITION``, ``CONFLICT``, ``BAD_USER_INPUT``, ``AUDIT_UNAVAILABLE``,
-            ``DEPARTMENT_UNAVAILABLE``).
+        WorkflowRefusal: with the code the client sees (``FORBIDDEN``, also for an event
+            that does not exist, ``INVALID_TRANSITION``, ``CONFLICT``, ``BAD_USER_INPUT``,
+            ``AUDIT_UNAVAILABLE``, ``DEPARTMENT_UNAVAILABLE``).
     """
     access = ctx.access
     try:
