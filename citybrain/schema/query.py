@@ -147,6 +147,8 @@ class Query:
     @strawberry.field(description="A resident (居民) by resident ID number.")
     async def person(self, info: Info, id_number: str) -> Person | None:
         key = _id_number(id_number)
+        if info.context.access is not None:  # no existence test for who reads no person
+            info.context.access.require_reader("Person", "Query.person", key)
         return await _one(info, Person, ("civil_affairs", "person", "id_number"), key)
 
     @strawberry.field(description="Residents whose home grid (所属网格) is `gridCode`.")
@@ -154,6 +156,8 @@ class Query:
         self, info: Info, grid_code: str, first: int | None = None, after: str | None = None
     ) -> Connection[Person]:
         code = _region(grid_code, "grid", "gridCode")
+        if info.context.access is not None:
+            info.context.access.require_reader("Person", "Query.persons")
         filters = [Filter("home_grid_code", "eq", code)]
         return await _list(info, Person, ("civil_affairs", "person"), filters, first, after)
 
