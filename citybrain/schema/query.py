@@ -144,14 +144,20 @@ class Query:
         "CITYBRAIN_SCREENING_MAX_IDS ID numbers; verifiers under purpose event-screening.",
     )
 
-    @strawberry.field(description="A resident (居民) by resident ID number.")
+    @strawberry.field(
+        description="A resident (居民) by resident ID number; FORBIDDEN to roles that may read "
+        "no field of a resident."
+    )
     async def person(self, info: Info, id_number: str) -> Person | None:
         key = _id_number(id_number)
         if info.context.access is not None:  # no existence test for who reads no person
             info.context.access.require_reader("Person", "Query.person", key)
         return await _one(info, Person, ("civil_affairs", "person", "id_number"), key)
 
-    @strawberry.field(description="Residents whose home grid (所属网格) is `gridCode`.")
+    @strawberry.field(
+        description="Residents whose home grid (所属网格) is `gridCode`; FORBIDDEN to roles "
+        "that may read no field of a resident."
+    )
     async def persons(
         self, info: Info, grid_code: str, first: int | None = None, after: str | None = None
     ) -> Connection[Person]:
