@@ -37,6 +37,7 @@ from citybrain.auth.audit import AuditRecord, AuditStore
 from citybrain.auth.policy import load_policy
 from citybrain.auth.principal import Principal
 from citybrain.auth.roles import Role
+from citybrain.city_clock import city_now
 from citybrain.connectors.grid import GridConnector
 from citybrain.connectors.grid.tables import event_steps, grid_events
 from citybrain.federation import Loaders, RequestContext
@@ -130,7 +131,7 @@ def _sides(
     async def by_hand() -> str:
         event_id, grid_code = next(baseline_events)
         principal = _worker(grid_code)
-        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        now = city_now()
         async with writes.connect() as conn, conn.begin():
             row = (
                 (await conn.execute(select(grid_events).where(grid_events.c.id == event_id)))

@@ -8,7 +8,10 @@ analyst's development token (statistics, no personal data); elsewhere the operat
 a token from the city's identity provider, kept only in the tab's session storage.
 
 The page takes its period from the address: ``/dashboard?from=2026-10-01&before=2026-11-01``
-(and ``&region=120101`` for one district's streets); by default, the last 30 days.
+(and ``&region=120101`` for one district's streets). By default it shows the 30 days up to
+the day of the latest event report the caller can see (one ``events(first: 1)`` query first),
+or up to today (Beijing time) when reports are more recent: on the demo city, whose data ends
+on 2026-10-31, a newcomer sees figures rather than an empty month.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["DEPARTMENTS", "DEVELOPMENT_SIGNING_KEY", "Settings", "mask_url"]
@@ -115,6 +115,22 @@ class Settings(BaseSettings):
     introspection: bool | None = None
     persisted_get_only: bool | None = None
     allow_sqlite_audit: bool = False
+
+    @field_validator("cost_budgets")
+    @classmethod
+    def _budgets_name_known_roles(cls, budgets: dict[str, int]) -> dict[str, int]:
+        """A budget for a role that does not exist is a typo, never silently ignored."""
+        # Imported here: citybrain.auth reads these settings at import time.
+        from citybrain.auth.roles import Role
+
+        known = [role.value for role in Role]
+        unknown = sorted(set(budgets) - set(known))
+        if unknown:
+            raise ValueError(
+                f"unknown roles {unknown} in CITYBRAIN_COST_BUDGETS; the roles are "
+                f"{', '.join(known)}"
+            )
+        return budgets
 
     def department_url(self, department: str) -> str:
         """The database URL of ``department``: the configured one or the SQLite default."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import shutil
 import subprocess
@@ -18,6 +19,7 @@ from pydantic import SecretStr
 
 from citybrain.auth.roles import Role
 from citybrain.auth.tokens import TokenVerifier
+from citybrain.city_clock import city_now
 from citybrain.dashboard import CONTENT_SECURITY_POLICY, dashboard_html, dashboard_token
 from citybrain.graphiql import STATIC_DIR
 from citybrain.settings import Settings
@@ -155,16 +157,46 @@ def _shown(value: Any) -> str:
 
 async def test_the_dashboard_shows_the_graphs_figures(live_server: str, graph: GraphClient) -> None:
     dom = _render(f"{live_server}/dashboard?from={PERIOD['from']}&before={PERIOD['before']}")
+    await _assert_shows(dom, graph, PERIOD["from"], PERIOD["before"], HEALTH_FROM)
+
+
+LATEST = "{ events(first: 1) { edges { node { reportedAt } } } }"
+
+
+async def test_without_a_period_the_page_shows_the_30_days_up_to_the_latest_report(
+    live_server: str, graph: GraphClient
+) -> None:
+    analyst = graph.as_role("analyst")
+    (latest,) = (await analyst.data(LATEST))["events"]["edges"]
+    day = dt.date.fromisoformat(latest["node"]["reportedAt"][:10])
+    # The small city's events end before today: the period ends with them, not with today.
+    assert day < city_now().date()
+    before = day + dt.timedelta(days=1)
+    start = before - dt.timedelta(days=30)
+    dom = _render(f"{live_server}/dashboard")
+    assert f"天津市 · {start} \u2013 {before}" in dom  # the period the page chose
+    await _assert_shows(dom, graph, start.isoformat(), before.isoformat(), start.isoformat())
+    cells = _Cells()
+    cells.feed(dom)
+    shown = cells.tables["events-table"]
+    reported = [v for (code, name), v in shown.items() if name == "reported" and code]
+    assert sum(1 for v in reported if v) >= 8, shown  # figures, not `<5` in every cell
+
+
+async def _assert_shows(
+    dom: str, graph: GraphClient, start: str, before: str, health_from: str
+) -> None:
+    """The page in ``dom`` shows the graph's figures from ``start`` to ``before``."""
     cells = _Cells()
     cells.feed(dom)
     assert cells.status == "ready", dom[:3000]
     expected = await graph.as_role("analyst").data(
         FIGURES,
         {
-            "from": f"{PERIOD['from']}T00:00:00",
-            "before": f"{PERIOD['before']}T00:00:00",
-            "day0": HEALTH_FROM,
-            "day1": PERIOD["before"],
+            "from": f"{start}T00:00:00",
+            "before": f"{before}T00:00:00",
+            "day0": health_from,
+            "day1": before,
         },
     )
     events = expected["eventStatistics"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import graphql
@@ -13,7 +14,7 @@ from citybrain.auth.audit import AuditFilter
 from citybrain.connectors.civil_affairs import tables as civil_tables
 from citybrain.connectors.health import tables as health_tables
 from citybrain.id_numbers import check_digit
-from citybrain.limits import operation_cost
+from citybrain.limits import field_cost_rules, operation_cost
 from citybrain.schema import build_schema
 from citybrain.schema.screening import FIELD_COST_RULES, screening_cost
 from tests.city import open_graph
@@ -226,6 +227,25 @@ def test_the_cost_grows_with_the_batch() -> None:
     assert screening_cost({"idNumbers": []}) == 10
     assert screening_cost({"idNumbers": ["1"] * 10_000}) == 10_010
     assert FIELD_COST_RULES["Query.screenPersons"]({"idNumbers": ["1"] * 3}) == 13
+
+
+def test_the_security_guide_shows_the_real_screening_cost_rule() -> None:
+    text = (Path(__file__).parent.parent / "docs" / "security.md").read_text(encoding="utf-8")
+    (block,) = [
+        b.split("```", 1)[0] for b in text.split("```python\n")[1:] if "register_field_cost(" in b
+    ]
+    shown: dict[str, Any] = {}
+    source = block.replace("from citybrain.limits import register_field_cost\n", "")
+    exec(source, {"register_field_cost": shown.__setitem__})  # noqa: S102 - our own doc
+    build_schema()  # registers the schema's own rules
+    (coordinate,) = shown
+    registered = field_cost_rules()[coordinate]
+    assert coordinate == "Query.screenPersons" and coordinate in FIELD_COST_RULES
+    for count in (0, 1, 37, 10_000):
+        arguments = {"idNumbers": ["120101199003071235"] * count}
+        for item in (0, 1, 12):
+            assert shown[coordinate](arguments, item) == registered(arguments, item)
+    assert shown[coordinate]({"idNumbers": ["x"] * 10_000}, 0) == 10_010  # as the text says
 
 
 def test_the_cost_limit_counts_every_submitted_number() -> None:

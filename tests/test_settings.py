@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 
+from citybrain.auth.roles import Role
 from citybrain.settings import Settings, mask_url
 
 
@@ -44,3 +45,15 @@ def test_mask_url_leaves_urls_without_passwords_alone() -> None:
 def test_unknown_settings_are_refused() -> None:
     with pytest.raises(ValueError, match="extra"):
         Settings(helth_url="typo")  # type: ignore[call-arg]
+
+
+def test_cost_budgets_must_name_known_roles(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings(cost_budgets={"analyst": 200_000}).cost_budgets == {"analyst": 200_000}
+    monkeypatch.setenv("CITYBRAIN_COST_BUDGETS", '{"nobody": 5, "analyst": 10}')
+    with pytest.raises(ValidationError) as refused:
+        Settings()
+    message = str(refused.value)
+    assert "unknown roles ['nobody'] in CITYBRAIN_COST_BUDGETS" in message
+    assert all(role.value in message for role in Role)  # it names the roles there are
+    monkeypatch.setenv("CITYBRAIN_COST_BUDGETS", '{"anonymous": 2000}')
+    assert Settings().cost_budgets == {"anonymous": 2000}

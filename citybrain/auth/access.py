@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from graphql import GraphQLError
 
 from citybrain.auth.jurisdiction import scope_for
+from citybrain.auth.sensitivity import Decision
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -16,7 +17,6 @@ if TYPE_CHECKING:
     from citybrain.auth.jurisdiction import RowScope
     from citybrain.auth.policy import FieldPolicy
     from citybrain.auth.principal import Principal
-    from citybrain.auth.sensitivity import Decision
 
 __all__ = ["AUDIT_UNAVAILABLE", "FORBIDDEN", "Access", "forbidden"]
 
@@ -83,3 +83,30 @@ class Access:
     def note(self, entity_type: str, key: Any, field_name: str, decision: Decision) -> None:
         """Remember that ``field_name`` of one entity was served or denied (for the audit)."""
         self.entities.setdefault((entity_type, str(key)), {})[field_name] = decision
+
+    def reads_any(self, type_name: str) -> bool:
+        """Whether the policy allows or masks at least one field of ``type_name`` for the
+        caller (e.g. ``"Person"``: False for roles that read no personal data)."""
+        prefix = f"{type_name}."
+        return any(
+            decision is not Decision.DENY
+            for name, decision in self.decisions.items()
+            if name.startswith(prefix)
+        )
+
+    def require_reader(self, type_name: str, name: str, key: str | None = None) -> None:
+        """Refuse a lookup of ``type_name`` entities by a caller who may read none of its fields.
+
+        Such a caller would learn nothing from the entity but whether it exists (whether an ID
+        number belongs to a resident): the lookup is refused before any row is read, with the
+        same answer for a key that exists and one that does not. With ``key``, the attempt is
+        noted for the request's audit (decision ``deny``).
+
+        Raises:
+            GraphQLError: ``FORBIDDEN``, naming ``name`` (e.g. ``"Query.person"``).
+        """
+        if self.reads_any(type_name):
+            return
+        if key is not None:
+            self.note(type_name, key, "lookup", Decision.DENY)
+        raise forbidden(name)

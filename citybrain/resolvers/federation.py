@@ -43,19 +43,23 @@ ENTITY_KEYS: dict[str, tuple[str, tuple[str, str, str], Callable[[Any], Any]]] =
 
 
 async def reference_row(
-    info: Info, type_name: str, representation: Mapping[str, Any]
+    info: Info, type_name: str, representation: Mapping[str, Any], *, readers_only: bool = False
 ) -> Row | None:
     """The row behind one ``_entities`` representation; all of a request's are one batch.
 
-    Extra keys in the representation (``@requires`` fields) are ignored.
+    Extra keys in the representation (``@requires`` fields) are ignored. With
+    ``readers_only``, a caller who may read no field of the type is refused (``FORBIDDEN``)
+    before the lookup, whether the key exists or not (see
+    :meth:`~citybrain.auth.access.Access.require_reader`).
     """
     field, (department, entity, column), normalise = ENTITY_KEYS[type_name]
     if field not in representation:
         raise bad_user_input(f"a {type_name} representation needs its key field `{field}`")
     ctx: RequestContext = info.context
-    row: Row | None = await ctx.loaders.one(department, entity, column).load(
-        normalise(representation[field])
-    )
+    key = normalise(representation[field])
+    if readers_only and ctx.access is not None:
+        ctx.access.require_reader(type_name, f"_entities({type_name})", str(key))
+    row: Row | None = await ctx.loaders.one(department, entity, column).load(key)
     if row is None or not visible(ctx, entity, row):
         return None  # outside the jurisdiction reads exactly like a missing key
     return row

@@ -54,7 +54,7 @@ class Person(Entity):
 
     @classmethod
     async def resolve_reference(cls, info: Info, **representation: Any) -> Person | None:
-        row = await reference_row(info, "Person", representation)
+        row = await reference_row(info, "Person", representation, readers_only=True)
         return None if row is None else cls.wrap(row)
 
     @strawberry.field(description="Household (户) the resident belongs to.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from citybrain.city_clock import city_now
 from citybrain.resolvers import Prefetched
 
 if TYPE_CHECKING:
@@ -22,9 +23,12 @@ def deadline_of(event: Row, category: Row, now: dt.datetime | None = None) -> dt
 
 
 def overdue_of(event: Row, category: Row, now: dt.datetime | None = None) -> bool:
-    """Closed after the deadline, or still open past it (``now``: UTC, naive as stored)."""
+    """Closed after the deadline, or still open past it.
+
+    Times are naive city time, as stored; ``now`` defaults to :func:`city_now`.
+    """
     closed: dt.datetime | None = event["closed_at"]
-    moment = closed or now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    moment = closed or now or city_now()
     return moment > deadline_of(event, category)
 
 

@@ -182,9 +182,11 @@ class GridEvent(Entity):
     category_code: str | None = strawberry.field(description="Sub-category code.")
     grid_code: str | None = strawberry.field(description="Code of the grid where it happened.")
     reported_at: dt.datetime | None = strawberry.field(
-        description="When it was reported (上报时间)."
+        description="When it was reported (上报时间), Beijing time, UTC+8, no offset."
     )
-    closed_at: dt.datetime | None = strawberry.field(description="When it was closed, if it was.")
+    closed_at: dt.datetime | None = strawberry.field(
+        description="When it was closed, if it was (Beijing time, UTC+8, no offset)."
+    )
     version: int | None = strawberry.field(
         description="Changes with every workflow step: send it back as `expectedVersion`."
     )
@@ -204,7 +206,7 @@ class GridEvent(Entity):
 
     @strawberry.field(
         description="When it must be closed by (办结时限): reported at + its sub-category's "
-        "deadline hours."
+        "deadline hours (Beijing time, UTC+8, no offset)."
     )
     def deadline_at(self, info: Info) -> dt.datetime | None:
         return with_category(self, info, deadline_of)  # type: ignore[no-any-return]
@@ -243,7 +245,7 @@ class EventStep(Entity):
     )
     actor_role: str | None = strawberry.field(description="Role of whoever did it.")
     actor_name: str | None = strawberry.field(description="Who did it (a post or office).")
-    at: dt.datetime | None = strawberry.field(description="When.")
+    at: dt.datetime | None = strawberry.field(description="When (Beijing time, UTC+8, no offset).")
     note: str | None = strawberry.field(description="Note left with the step.")
 
 
@@ -255,9 +257,12 @@ class Whistle(Entity):
     id: int | None = strawberry.field(description="Whistle number.")
     department: str | None = strawberry.field(description="The district department summoned.")
     street_code: str | None = strawberry.field(description="Code of the street that whistled.")
-    whistled_at: dt.datetime | None = strawberry.field(description="When the street whistled.")
+    whistled_at: dt.datetime | None = strawberry.field(
+        description="When the street whistled (Beijing time, UTC+8, no offset)."
+    )
     responded_at: dt.datetime | None = strawberry.field(
-        description="When the department reported in (报到), if it has."
+        description="When the department reported in (报到), if it has "
+        "(Beijing time, UTC+8, no offset)."
     )
     speed_score: int | None = strawberry.field(description="Response-speed score (1-5).")
     handling_score: int | None = strawberry.field(description="Handling score (1-5).")

@@ -26,7 +26,9 @@ class HealthCode(Entity):
     graphql_name = "HealthCode"
     color: HealthCodeColor | None = strawberry.field(description="Code colour (赋码颜色).")
     reason: str | None = strawberry.field(description="Why the code has this colour (赋码原因).")
-    updated_at: dt.datetime | None = strawberry.field(description="When the colour was last set.")
+    updated_at: dt.datetime | None = strawberry.field(
+        description="When the colour was last set (Beijing time, UTC+8, no offset)."
+    )
 
 
 @strawberry.type(description="Vaccination record (疫苗接种记录).")
@@ -44,7 +46,7 @@ class NucleicAcidTest(Entity):
     graphql_name = "NucleicAcidTest"
     id: int | None = strawberry.field(description="Record number.")
     sampled_at: dt.datetime | None = strawberry.field(
-        description="When the sample was taken (采样时间)."
+        description="When the sample was taken (采样时间), Beijing time, UTC+8, no offset."
     )
     result: TestResult | None = strawberry.field(description="Test result (检测结果).")
     institution: str | None = strawberry.field(description="Testing institution (检测机构).")
@@ -89,7 +91,9 @@ class PlaceScan(Entity):
     graphql_name = "PlaceScan"
     id: int | None = strawberry.field(description="Scan number.")
     place_code: str | None = strawberry.field(description="Place code scanned.")
-    scanned_at: dt.datetime | None = strawberry.field(description="When (扫码时间).")
+    scanned_at: dt.datetime | None = strawberry.field(
+        description="When (扫码时间), Beijing time, UTC+8, no offset."
+    )
 
     @strawberry.field(description="The place (场所) scanned.")
     def place(self, info: Info) -> Place | None:

@@ -8,6 +8,7 @@ from typing import TypeVar
 import strawberry
 from strawberry.types import Info
 
+from citybrain.city_clock import city_time
 from citybrain.connectors import Filter
 from citybrain.errors import bad_user_input
 from citybrain.id_numbers import InvalidIdNumber, validate_id_number
@@ -92,10 +93,12 @@ class EventFilter:
         default=None, description="A category (大类) or sub-category (小类) code."
     )
     reported_from: dt.datetime | None = strawberry.field(
-        default=None, description="Reported at or after this time."
+        default=None,
+        description="Reported at or after this time (Beijing time unless it carries an offset).",
     )
     reported_before: dt.datetime | None = strawberry.field(
-        default=None, description="Reported before this time."
+        default=None,
+        description="Reported before this time (Beijing time unless it carries an offset).",
     )
 
 
@@ -141,16 +144,26 @@ class Query:
         "CITYBRAIN_SCREENING_MAX_IDS ID numbers; verifiers under purpose event-screening.",
     )
 
-    @strawberry.field(description="A resident (居民) by resident ID number.")
+    @strawberry.field(
+        description="A resident (居民) by resident ID number; FORBIDDEN to roles that may read "
+        "no field of a resident."
+    )
     async def person(self, info: Info, id_number: str) -> Person | None:
         key = _id_number(id_number)
+        if info.context.access is not None:  # no existence test for who reads no person
+            info.context.access.require_reader("Person", "Query.person", key)
         return await _one(info, Person, ("civil_affairs", "person", "id_number"), key)
 
-    @strawberry.field(description="Residents whose home grid (所属网格) is `gridCode`.")
+    @strawberry.field(
+        description="Residents whose home grid (所属网格) is `gridCode`; FORBIDDEN to roles "
+        "that may read no field of a resident."
+    )
     async def persons(
         self, info: Info, grid_code: str, first: int | None = None, after: str | None = None
     ) -> Connection[Person]:
         code = _region(grid_code, "grid", "gridCode")
+        if info.context.access is not None:
+            info.context.access.require_reader("Person", "Query.persons")
         filters = [Filter("home_grid_code", "eq", code)]
         return await _list(info, Person, ("civil_affairs", "person"), filters, first, after)
 
@@ -206,9 +219,9 @@ class Query:
             if filter.category_code is not None:
                 filters.append(Filter("category_code", "prefix", filter.category_code))
             if filter.reported_from is not None:
-                filters.append(Filter("reported_at", "ge", filter.reported_from))
+                filters.append(Filter("reported_at", "ge", city_time(filter.reported_from)))
             if filter.reported_before is not None:
-                filters.append(Filter("reported_at", "lt", filter.reported_before))
+                filters.append(Filter("reported_at", "lt", city_time(filter.reported_before)))
         return await _list(info, GridEvent, ("grid", "grid_event"), filters, first, after)
 
     @strawberry.field(description="Event categories (事件类别): the 9 top-level ones.")

@@ -25,10 +25,10 @@ from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 from citybrain.auth.access import AUDIT_UNAVAILABLE, forbidden
 from citybrain.auth.roles import Role
 from citybrain.auth.sensitivity import Decision
+from citybrain.city_clock import city_now, city_time
 from citybrain.errors import bad_user_input
 from citybrain.resolvers.screening import screen
 from citybrain.schema.enums import HealthCodeColor
-from citybrain.schema.statistics_query import CITY_TIME, city_time
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
@@ -194,7 +194,7 @@ async def screen_persons(
             f"{settings.screening_max_ids} per request: split the list",
             argument="idNumbers",
         )
-    moment = city_time(at) if at is not None else dt.datetime.now(CITY_TIME).replace(tzinfo=None)
+    moment = city_time(at) if at is not None else city_now()
     window = settings.screening_test_window_hours
     wanted = {figure for name, figure in _AUDITED.items() if figure and name in selected}
     items = (

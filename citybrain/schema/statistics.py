@@ -58,10 +58,15 @@ class EventFigures:
 class EventStatistics:
     region_code: str | None = strawberry.field(description="The region; null: the whole city.")
     category_code: str | None = strawberry.field(description="The category filter, if any.")
-    from_: dt.datetime = strawberry.field(name="from", description="Reported at or after.")
-    before: dt.datetime = strawberry.field(description="Reported before.")
+    from_: dt.datetime = strawberry.field(
+        name="from", description="Reported at or after (Beijing time, UTC+8, no offset)."
+    )
+    before: dt.datetime = strawberry.field(
+        description="Reported before (Beijing time, UTC+8, no offset)."
+    )
     as_of: dt.datetime = strawberry.field(
-        description="When `closed` and `overdue` are judged: `before`, or now if earlier."
+        description="When `closed` and `overdue` are judged: `before`, or now if earlier "
+        "(Beijing time, UTC+8, no offset)."
     )
     suppression_threshold: int = strawberry.field(
         description="Counts below this (and above 0) are withheld (小数抑制)."
@@ -119,9 +124,15 @@ class WhistleFigures:
 @strawberry.type(description="Whistle statistics (吹哨报到统计) of a region and period.")
 class WhistleStatistics:
     region_code: str | None = strawberry.field(description="The region; null: the whole city.")
-    from_: dt.datetime = strawberry.field(name="from", description="Whistled at or after.")
-    before: dt.datetime = strawberry.field(description="Whistled before.")
-    as_of: dt.datetime = strawberry.field(description="When responses are counted.")
+    from_: dt.datetime = strawberry.field(
+        name="from", description="Whistled at or after (Beijing time, UTC+8, no offset)."
+    )
+    before: dt.datetime = strawberry.field(
+        description="Whistled before (Beijing time, UTC+8, no offset)."
+    )
+    as_of: dt.datetime = strawberry.field(
+        description="When responses are counted (Beijing time, UTC+8, no offset)."
+    )
 
     @property
     def period(self) -> StatisticsPeriod:

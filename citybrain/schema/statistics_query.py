@@ -17,6 +17,7 @@ from strawberry.types import Info  # noqa: TC002 - read by strawberry at schema 
 
 from citybrain.auth.access import forbidden
 from citybrain.auth.sensitivity import Decision
+from citybrain.city_clock import CITY_TIME, city_now, city_time
 from citybrain.connectors.grid.statistics import StatisticsPeriod
 from citybrain.errors import bad_user_input
 from citybrain.regions import code_level
@@ -43,9 +44,6 @@ __all__ = [
     "health_daily_report",
     "whistle_statistics",
 ]
-
-CITY_TIME = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
-"""The city's clock: stored times are naive Beijing time (UTC+8)."""
 
 MAX_REPORT_DAYS = 366
 """Longest daily report, in days."""
@@ -92,25 +90,25 @@ def _region_code(value: str | None, argument: str) -> str | None:
     return value
 
 
-def city_time(value: dt.datetime) -> dt.datetime:
-    """A client's time as stored: naive city time (a time with an offset is converted)."""
-    if value.tzinfo is None:
-        return value
-    return value.astimezone(CITY_TIME).replace(tzinfo=None)
-
-
 def _period(start: dt.datetime, end: dt.datetime) -> StatisticsPeriod:
     start, end = city_time(start), city_time(end)
     if start >= end:
         raise bad_user_input("`from` must be before `before`", argument="from")
-    now = dt.datetime.now(CITY_TIME).replace(tzinfo=None)
+    now = city_now()
     return StatisticsPeriod(start=start, end=end, as_of=min(end, now))
 
 
 FromTime = Annotated[
-    dt.datetime, strawberry.argument(name="from", description="At or after this time.")
+    dt.datetime,
+    strawberry.argument(
+        name="from",
+        description="At or after this time (Beijing time unless it carries an offset).",
+    ),
 ]
-BeforeTime = Annotated[dt.datetime, strawberry.argument(description="Before this time.")]
+BeforeTime = Annotated[
+    dt.datetime,
+    strawberry.argument(description="Before this time (Beijing time unless it carries an offset)."),
+]
 Region = Annotated[
     str | None,
     strawberry.argument(description="District, street, community or grid code; null: the city."),

@@ -39,7 +39,9 @@ class GridEventUpdate(Entity):
     status: EventStatus | None = strawberry.field(description="The event's status now.")
     version: int | None = strawberry.field(description="The event's version now.")
     grid_code: str | None = strawberry.field(description="The event's grid.")
-    at: dt.datetime | None = strawberry.field(description="When the step was taken.")
+    at: dt.datetime | None = strawberry.field(
+        description="When the step was taken (Beijing time, UTC+8, no offset)."
+    )
 
     @strawberry.field(description="The event as it stands (read under your field policy).")
     def event(self, info: Info) -> GridEvent | None:

@@ -16,8 +16,8 @@ class WorkflowRefusal(Exception):
     """A refused transition: nothing was changed.
 
     Args:
-        code: ``FORBIDDEN``, ``NOT_FOUND``, ``INVALID_TRANSITION``, ``CONFLICT`` or
-            ``BAD_USER_INPUT``.
+        code: ``FORBIDDEN``, ``INVALID_TRANSITION``, ``CONFLICT``, ``BAD_USER_INPUT``,
+            ``AUDIT_UNAVAILABLE`` or ``DEPARTMENT_UNAVAILABLE``.
         message: what is wrong and what to do.
         details: further ``extensions`` (e.g. the event's current ``status``).
     """

@@ -3,8 +3,9 @@
 Each :class:`Rule` says that holders of one of ``roles`` may take ``action`` on an event in
 one of the ``sources`` states, within a ``reach``, leaving it in ``target``. Nothing else is
 allowed. :func:`choose_rule` checks a request against the table, in an order that tells no
-more than the caller may know: the role first, then that the event exists, then the
-jurisdiction, then the version the caller saw, then the state.
+more than the caller may know: the role first, then that the event exists within the
+caller's reach (a missing event and one outside it are refused alike, ``FORBIDDEN`` with one
+message), then the version the caller saw, then the state.
 
 =========  ======================  ===============  ==================  ===============
 action     roles                   from             to                  reach
@@ -138,8 +139,9 @@ def choose_rule(
         grid_code: the grid of a new event (a report).
 
     Raises:
-        WorkflowRefusal: ``FORBIDDEN`` (role, jurisdiction, department), ``NOT_FOUND``,
-            ``CONFLICT`` (stale version) or ``INVALID_TRANSITION`` (state).
+        WorkflowRefusal: ``FORBIDDEN`` (role; an event outside the jurisdiction or the
+            department's whistles, or none at all), ``CONFLICT`` (stale version) or
+            ``INVALID_TRANSITION`` (state).
     """
     rules = [r for r in RULES if r.action is action]
     mine = [r for r in rules if r.roles & principal.roles]
@@ -157,17 +159,20 @@ def choose_rule(
                 "FORBIDDEN", "you may report events only in a grid within your jurisdiction"
             )
         return reachable[0]
-    if row is None:
-        raise WorkflowRefusal("NOT_FOUND", f"there is no event {event_id}")
-    reachable = [r for r in mine if in_reach(r, principal, str(row["grid_code"]), found)]
-    if not reachable:
+    reachable = []
+    if row is not None:
+        reachable = [r for r in mine if in_reach(r, principal, str(row["grid_code"]), found)]
+    if row is None or not reachable:
+        # A missing event and one beyond the caller's reach answer alike (code and message):
+        # every workflow rule is bound to a jurisdiction, so no caller may learn which
+        # events exist outside theirs.
         department = any(r.reach is Reach.WHISTLED_DEPARTMENT for r in mine)
         why = (
-            "is outside your jurisdiction or was not whistled to your department"
+            "is outside your jurisdiction, was not whistled to your department, or does not exist"
             if department
-            else "is outside your jurisdiction"
+            else "is outside your jurisdiction or does not exist"
         )
-        raise WorkflowRefusal("FORBIDDEN", f"event {row['id']} {why}")
+        raise WorkflowRefusal("FORBIDDEN", f"the event {why}")
     if expected_version is not None and row["version"] != expected_version:
         raise WorkflowRefusal(
             "CONFLICT",

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from citybrain.auth.audit import AuditRecord, AuditUnavailable, operation_hash
 from citybrain.auth.roles import Role
 from citybrain.auth.sensitivity import Decision
+from citybrain.city_clock import city_now
 from citybrain.connectors.grid.writes import (
     Change,
     EventWrites,
@@ -269,9 +270,9 @@ async def perform(ctx: RequestContext, request: Request) -> TransitionOutcome:
     """Carry out ``request`` for the caller of ``ctx``, or refuse it changing nothing.
 
     Raises:
-        WorkflowRefusal: with the code the client sees (``FORBIDDEN``, ``NOT_FOUND``,
-            ``INVALID_TRANSITION``, ``CONFLICT``, ``BAD_USER_INPUT``, ``AUDIT_UNAVAILABLE``,
-            ``DEPARTMENT_UNAVAILABLE``).
+        WorkflowRefusal: with the code the client sees (``FORBIDDEN``, also for an event
+            that does not exist, ``INVALID_TRANSITION``, ``CONFLICT``, ``BAD_USER_INPUT``,
+            ``AUDIT_UNAVAILABLE``, ``DEPARTMENT_UNAVAILABLE``).
     """
     access = ctx.access
     try:
@@ -312,7 +313,7 @@ async def _write(ctx: RequestContext, request: Request) -> TransitionOutcome:
         idempotency_key=request.idempotency_key,
         fingerprint=request.fingerprint(),
         action=request.action.value,
-        at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        at=city_now(),
     )
     store = ctx.audit_store
 

@@ -56,7 +56,7 @@ class EventUpdate:
         status: the event's status afterwards.
         version: the event's version afterwards.
         grid_code: the event's grid (subscribers are matched by region prefix).
-        at: when (UTC, naive as stored).
+        at: when (naive city time, as stored).
     """
 
     event_id: int

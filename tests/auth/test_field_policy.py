@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from citybrain.auth.audit import AuditFilter, AuditStore
 from citybrain.auth.masking import mask_address, mask_id_number, mask_name, mask_phone
 from citybrain.auth.policy import load_policy
 from citybrain.auth.roles import Role
@@ -29,11 +31,18 @@ CALLERS: list[tuple[Role, str | None, str | None]] = [
     (Role.HEALTH_OFFICER, None, None),
     (Role.CIVIL_AFFAIRS_OFFICER, None, None),
     (Role.TRANSPORT_OFFICER, None, None),
-    (Role.ANALYST, None, None),
-    (Role.AUDITOR, None, None),
-    (Role.ADMIN, None, None),
-    (Role.VERIFIER, None, None),
 ]
+
+# Roles whose policy grants no field of a Person (neither allow nor mask): they may not look
+# a resident up at all, so they cannot test whether an ID number belongs to one.
+NON_READERS: list[tuple[Role | None, str | None]] = [
+    (None, None),  # anonymous
+    (Role.ANALYST, None),
+    (Role.AUDITOR, None),
+    (Role.ADMIN, None),
+    (Role.VERIFIER, None),
+]
+UNKNOWN_ID_NUMBER = "11010519491231002X"  # valid (GB 11643), not a resident of the city
 
 SCALARS = [
     "idNumber",
@@ -106,6 +115,9 @@ async def test_each_cell_of_the_matrix(
     person = body["data"]["person"]
     errors = _errors_by_path(body)
     assert person is not None, f"{role} within its jurisdiction sees the resident"
+    assert ("person",) not in errors
+    unknown = await caller.query(QUERY, {"id": UNKNOWN_ID_NUMBER})
+    assert unknown == {"data": {"person": None}}, role  # a key that does not exist: null
     for name in [*SCALARS, *OBJECTS]:
         decision = POLICY.decide([role.value], f"Person.{name}", purpose)
         path = ("person", name)
@@ -141,3 +153,76 @@ def test_decisions_that_the_city_relies_on() -> None:
     assert decide("health_officer", "Person.idNumber") is Decision.ALLOW
     assert POLICY.decide(["grid_worker", "health_officer"], "Person.phone") is Decision.MASK
     assert POLICY.decide(["analyst", "civil_affairs_officer"], "Person.phone") is Decision.ALLOW
+
+
+def _reads_no_person(role: str) -> bool:
+    names = [name for name in POLICY.catalogue if name.startswith("Person.")]
+    return all(POLICY.decide([role], name, None) is Decision.DENY for name in names)
+
+
+def test_the_roles_that_read_no_person_are_those_refused_lookups() -> None:
+    refused = {r.value for r in Role if _reads_no_person(r.value)}
+    assert refused == {(r or Role.ANONYMOUS).value for r, _ in NON_READERS}
+    assert not refused & {r.value for r, _, _ in CALLERS}
+
+
+LOOKUPS = {
+    "person": ("query($id: String!) { person(idNumber: $id) { __typename } }", "Query.person"),
+    "entities": (
+        "query($id: _Any!) { _entities(representations: [$id]) { __typename ... on Person "
+        "{ idNumber } } }",
+        "_entities(Person)",
+    ),
+    "persons": (
+        "query($grid: String!) { persons(gridCode: $grid, first: 1) { edges { node { "
+        "__typename } } } }",
+        "Query.persons",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("role", "jurisdiction"), NON_READERS, ids=[(r or Role.ANONYMOUS).value for r, _ in NON_READERS]
+)
+async def test_roles_that_read_no_person_learn_nothing_of_residents(
+    graph: GraphClient, role: Role | None, jurisdiction: str | None
+) -> None:
+    caller = graph.as_role(role, jurisdiction)
+    for lookup, (query, name) in LOOKUPS.items():
+        answers = []
+        for id_number in (DEMO_ID_NUMBER, UNKNOWN_ID_NUMBER):
+            if lookup == "entities":
+                variables: dict[str, Any] = {"id": {"__typename": "Person", "idNumber": id_number}}
+            elif lookup == "persons":  # the resident's grid, and a grid of nobody
+                variables = {
+                    "grid": DEMO_GRID_CODE if id_number == DEMO_ID_NUMBER else "120101999999999"
+                }
+            else:
+                variables = {"id": id_number}
+            body = await caller.query(query, variables)
+            (error,) = body["errors"]
+            assert error["extensions"] == {"code": "FORBIDDEN", "field": name}, (role, lookup)
+            answers.append(body)
+        resident, nobody = answers
+        assert resident == nobody, (role, lookup)  # not a bit of difference
+        assert resident["data"] in ({"person": None}, {"_entities": [None]}, None), (role, lookup)
+
+
+async def test_a_refused_lookup_is_audited_alike_for_residents_and_others(
+    graph: GraphClient,
+) -> None:
+    subject = f"curious-analyst-{uuid.uuid4().hex[:8]}"
+    analyst = graph.as_role(Role.ANALYST, subject=subject)
+    query = LOOKUPS["person"][0]
+    for id_number in (DEMO_ID_NUMBER, UNKNOWN_ID_NUMBER):
+        assert (await analyst.query(query, {"id": id_number}))["data"] == {"person": None}
+    store = AuditStore.from_settings(graph.settings)
+    try:
+        page = await store.query(AuditFilter(subject=subject), first=10)
+    finally:
+        await store.close()
+    noted = {(e.record.entity_type, e.record.entity_key, e.record.fields) for e in page.entries}
+    assert noted == {
+        ("Person", DEMO_ID_NUMBER, (("lookup", "deny"),)),
+        ("Person", UNKNOWN_ID_NUMBER, (("lookup", "deny"),)),
+    }

@@ -187,4 +187,5 @@ async def test_anonymous_callers_see_public_data_only(graph: GraphClient) -> Non
     hidden = await anonymous.query(
         "query($id: String!) { person(idNumber: $id) { name } }", {"id": DEMO_ID_NUMBER}
     )
-    assert hidden == {"data": {"person": None}}
+    assert hidden["data"] == {"person": None}  # no person: refused for every ID number
+    assert [e["extensions"]["code"] for e in hidden["errors"]] == ["FORBIDDEN"]

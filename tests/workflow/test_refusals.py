@@ -92,7 +92,10 @@ CASES: list[tuple[str, Any, str, str, dict[str, Any], str]] = [
     ("score out of range", STREET, "EVALUATE", "DISPATCHED",
      {"speedScore": 6, "handlingScore": 5}, "BAD_USER_INPUT"),
     ("note too long", WORKER, "ACCEPT", "REPORTED", {"note": "长" * 151}, "BAD_USER_INPUT"),
-    ("no such event", WORKER, "ACCEPT", "missing", {}, "NOT_FOUND"),
+    # a missing event reads like one beyond reach
+    ("no such event", WORKER, "ACCEPT", "missing", {}, "FORBIDDEN"),
+    ("street acts on no such event", STREET, "ANALYSE", "missing", {}, "FORBIDDEN"),
+    ("department responds to no such event", DEPT, "RESPOND", "missing", {}, "FORBIDDEN"),
 ]  # fmt: skip
 
 
@@ -136,8 +139,48 @@ async def test_refusals_change_nothing(cast: Cast, prepared: dict[str, int]) -> 
         assert _snapshot(cast.graph.settings) == before, f"{name} changed something"
         seen.append(code)
     assert set(seen) == {
-        "FORBIDDEN", "INVALID_TRANSITION", "CONFLICT", "BAD_USER_INPUT", "NOT_FOUND",
+        "FORBIDDEN", "INVALID_TRANSITION", "CONFLICT", "BAD_USER_INPUT",
     }  # fmt: skip
+
+
+# (caller, action, an event of the demo grid in a state the action starts from, extra input):
+# each caller is bound to a jurisdiction that does not hold the demo grid's events, or (the
+# department) holds them but was not whistled to.
+BEYOND_REACH: list[tuple[str, Any, str, str, dict[str, Any]]] = [
+    ("worker of another grid", OTHER_GRID_WORKER, "ACCEPT", "REPORTED", {}),
+    ("another street", OTHER_STREET, "ANALYSE", "ACCEPTED", {}),
+    ("another street", OTHER_STREET, "WHISTLE", "DISPATCHED", {"department": "x"}),
+    ("department of another district", OTHER_DISTRICT_DEPT, "RESPOND", "WHISTLED", {}),
+    ("another department", _as("district_officer", DEMO_GRID_CODE[:6],
+     department=OTHER_DEPARTMENT), "RESPOND", "WHISTLED", {}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "caller", "action", "state", "extra"),
+    BEYOND_REACH,
+    ids=[f"{c[0]} {c[2]}" for c in BEYOND_REACH],
+)
+async def test_events_beyond_reach_and_missing_events_answer_alike(
+    cast: Cast,
+    prepared: dict[str, int],
+    name: str,
+    caller: Any,
+    action: str,
+    state: str,
+    extra: dict[str, Any],
+) -> None:
+    version = STATES[state]
+    answers = []
+    for event_id in (prepared[state], prepared["missing"]):
+        body = await send(caller(cast), action, eventId=event_id, expectedVersion=version, **extra)
+        assert body["data"] is None, name
+        (error,) = body["errors"]
+        answers.append((error["extensions"], error["message"]))
+    outside, missing = answers
+    assert outside == missing, name  # same code, same message, same extensions
+    assert outside[0]["code"] == "FORBIDDEN"
+    assert "jurisdiction" in outside[1] and str(prepared[state]) not in outside[1]
 
 
 @pytest.mark.parametrize(

@@ -60,7 +60,8 @@ class Transition:
         idempotency_key: the client's key for this request, if any.
         fingerprint: a hash of the request, to tell a retry from a reused key.
         action: e.g. ``"ACCEPT"``.
-        at: the time of the step (naive UTC, as the seeded rows).
+        at: the time of the step (naive city time, as the seeded rows: see
+            :mod:`citybrain.city_clock`).
     """
 
     event_id: int | None

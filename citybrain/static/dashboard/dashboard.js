@@ -7,6 +7,17 @@
   var SVG = "http://www.w3.org/2000/svg";
   var DAY = 86400000;
   var HEALTH_DAYS = 92; // the health trend shows at most the last 92 days of the period
+  var DEFAULT_DAYS = 30; // the default period: 30 days up to the latest report
+  var CITY_OFFSET = 8 * 3600000; // stored times are Beijing time (UTC+8), without an offset
+
+  // The newest event the caller may see (events are listed newest first): without a period
+  // in the address, the page shows the 30 days up to that report's day, so that figures
+  // show even when the data stops before today (the demo city's ends on 2026-10-31).
+  var LATEST = [
+    "query DashboardLatest($region: String) {",
+    "  events(filter: { regionCode: $region }, first: 1) { edges { node { reportedAt } } }",
+    "}"
+  ].join("\n");
 
   var QUERY = [
     "query Dashboard($from: DateTime!, $before: DateTime!, $region: String,",
@@ -45,12 +56,62 @@
     return isoDay(new Date(Date.parse(day + "T00:00:00Z") + n * DAY));
   }
 
-  function period() {
+  function cityToday() {
+    return isoDay(new Date(Date.now() + CITY_OFFSET));
+  }
+
+  // The period asked for in the address; what it leaves out ends the day after `latest`
+  // (the latest report's day, null when unknown) or tomorrow, whichever is earlier.
+  function period(latest) {
     var params = new URLSearchParams(window.location.search);
-    var today = isoDay(new Date());
-    var before = params.get("before") || addDays(today, 1);
-    var from = params.get("from") || addDays(before, -30);
+    var end = addDays(cityToday(), 1);
+    if (latest && addDays(latest, 1) < end) {
+      end = addDays(latest, 1);
+    }
+    var before = params.get("before") || end;
+    var from = params.get("from") || addDays(before, -DEFAULT_DAYS);
     return { from: from, before: before, region: params.get("region") || null };
+  }
+
+  function needsLatest() {
+    return !new URLSearchParams(window.location.search).get("before");
+  }
+
+  function ask(bearer, query, variables, operationName) {
+    return fetch(config.endpoint, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json",
+        "Accept": "application/graphql-response+json, application/json",
+        "Authorization": "Bearer " + bearer
+      },
+      body: JSON.stringify({ query: query, variables: variables, operationName: operationName })
+    }).then(function (response) {
+      if (response.status === 401) {
+        window.sessionStorage.removeItem(TOKEN_KEY);
+        config.token = null;
+        throw { signin: true };
+      }
+      return response.json();
+    });
+  }
+
+  // The day of the newest report the caller may see, or null (no events, or not allowed).
+  function latestDay(bearer) {
+    if (!needsLatest()) {
+      return Promise.resolve(null);
+    }
+    var region = new URLSearchParams(window.location.search).get("region") || null;
+    return ask(bearer, LATEST, { region: region }, "DashboardLatest").then(function (body) {
+      var edges = body.data && body.data.events ? body.data.events.edges : [];
+      return edges.length && edges[0].node.reportedAt ? edges[0].node.reportedAt.slice(0, 10) : null;
+    });
+  }
+
+  function showPeriod(asked) {
+    periodForm.elements.from.value = asked.from;
+    periodForm.elements.before.value = asked.before;
+    periodForm.elements.region.value = asked.region || "";
   }
 
   function token() {
@@ -230,24 +291,13 @@
     lineChart(document.getElementById("health-chart"), trend);
   }
 
-  function load() {
-    var asked = period();
-    periodForm.elements.from.value = asked.from;
-    periodForm.elements.before.value = asked.before;
-    periodForm.elements.region.value = asked.region || "";
-    var bearer = token();
-    if (!bearer) {
-      askForToken("Sign in to see the figures.");
-      return;
-    }
-    signin.hidden = true;
-    setStatus("loading", "Loading…");
+  function variablesOf(asked) {
     var day0 = asked.from;
     var span = (Date.parse(asked.before) - Date.parse(asked.from)) / DAY;
     if (span > HEALTH_DAYS) {
       day0 = addDays(asked.before, -HEALTH_DAYS);
     }
-    var variables = {
+    return {
       from: asked.from + "T00:00:00",
       before: asked.before + "T00:00:00",
       region: asked.region,
@@ -255,22 +305,23 @@
       day1: asked.before,
       district: asked.region ? asked.region.slice(0, 6) : null
     };
-    fetch(config.endpoint, {
-      method: "POST",
-      headers: {
-        "Content-Type": "application/json",
-        "Accept": "application/graphql-response+json, application/json",
-        "Authorization": "Bearer " + bearer
-      },
-      body: JSON.stringify({ query: QUERY, variables: variables, operationName: "Dashboard" })
-    })
-      .then(function (response) {
-        if (response.status === 401) {
-          window.sessionStorage.removeItem(TOKEN_KEY);
-          config.token = null;
-          throw { signin: true };
-        }
-        return response.json();
+  }
+
+  function load() {
+    showPeriod(period(null));
+    var bearer = token();
+    if (!bearer) {
+      askForToken("Sign in to see the figures.");
+      return;
+    }
+    signin.hidden = true;
+    setStatus("loading", "Loading…");
+    var asked;
+    latestDay(bearer)
+      .then(function (latest) {
+        asked = period(latest);
+        showPeriod(asked);
+        return ask(bearer, QUERY, variablesOf(asked), "Dashboard");
       })
       .then(function (body) {
         if (body.errors && body.errors.length) {
