@@ -41,6 +41,7 @@ from citybrain.workflow.updates import EventUpdate
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from citybrain.auth.principal import Principal
     from citybrain.connectors import Connector, Row
     from citybrain.connectors.grid.writes import TransitionOutcome
     from citybrain.federation import RequestContext
@@ -79,9 +80,20 @@ class Request:
     scores: tuple[int, int] | None = None
     report: dict[str, Any] = field(default_factory=dict)
 
-    def fingerprint(self) -> str:
-        """A hash of what the request asks, to tell a retry from a reused key."""
+    def fingerprint(self, caller: Principal | None = None) -> str:
+        """A hash of what the request asks and with what authority, to tell a retry from a
+        reused key.
+
+        The caller's roles, jurisdiction and department are part of it: a replay answers
+        from the first request's record without deciding again, so one person's token
+        with other rights (another grid, another role) must not be answered from it.
+        """
+        authority = None
+        if caller is not None:
+            roles = sorted(r.value for r in caller.roles)
+            authority = [roles, caller.jurisdiction, caller.department]
         body = {
+            "caller": authority,
             "action": self.action.value,
             "event": self.event_id,
             "version": self.expected_version,
@@ -311,7 +323,7 @@ async def _write(ctx: RequestContext, request: Request) -> TransitionOutcome:
         event_id=request.event_id,
         subject=ctx.principal.subject,
         idempotency_key=request.idempotency_key,
-        fingerprint=request.fingerprint(),
+        fingerprint=request.fingerprint(ctx.principal),
         action=request.action.value,
         at=city_now(),
     )

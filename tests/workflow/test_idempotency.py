@@ -104,3 +104,20 @@ async def test_concurrent_retries_of_one_request_act_once(any_cast: Cast) -> Non
     assert {r["step"]["id"] for r in results} == {results[0]["step"]["id"]}
     event = (await cast.graph.data(EVENT, {"id": event_id}))["event"]
     assert [e["node"]["action"] for e in event["timeline"]["edges"]] == ["REPORT", "ACCEPT"]
+
+
+async def test_a_replay_is_not_answered_to_the_same_person_with_other_rights(
+    cast: Cast,
+) -> None:
+    # A replay answers from the first request's record without deciding again: the same
+    # subject's token for another grid must not be answered from it (its step and note).
+    event_id = (await act(cast.worker, "REPORT", **report_input(DEMO_GRID_CODE)))["eventId"]
+    key = str(uuid.uuid4())
+    accept = {"eventId": event_id, "expectedVersion": 1, "note": "居民反映", "idempotencyKey": key}
+    first = await act(cast.worker, "ACCEPT", **accept)
+    elsewhere = cast.graph.as_role("grid_worker", "120102001001001", subject="worker-demo")
+    body = await send(elsewhere, "ACCEPT", **accept)
+    assert error_code(body) == "BAD_USER_INPUT"
+    assert "居民反映" not in str(body)
+    again = await act(cast.worker, "ACCEPT", **accept)
+    assert again["replayed"] and again["eventId"] == first["eventId"]
