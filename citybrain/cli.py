@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 from enum import StrEnum
 from pathlib import Path  # noqa: TC003 - typer reads annotations at run time
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -104,7 +105,7 @@ def serve(
 
     import uvicorn
 
-    from citybrain.observability.logs import configure_logging
+    from citybrain.observability.logs import logging_config
 
     if production:
         os.environ["CITYBRAIN_PROFILE"] = "production"
@@ -116,18 +117,26 @@ def serve(
         _seed(settings, "small", 0)
     bind_host = host or settings.host
     bind_port = port or settings.port
+    # Build the app here first: a configuration mistake stops the command before it says
+    # it is serving (the workers, or the reloader's process, build their own from the
+    # same settings).
+    from citybrain.app import create_app
+
+    built = create_app(settings)
+    target: Any = built if workers == 1 and not reload else "citybrain.app:create_app"
     console.print(f"citybrain serving on http://{bind_host}:{bind_port}/graphql")
-    configure_logging(settings.log_format)
     uvicorn.run(
-        "citybrain.app:create_app",
-        factory=True,
+        target,
+        factory=isinstance(target, str),
         host=bind_host,
         port=bind_port,
         workers=workers,
         reload=reload,
         log_level="info",
-        # Access lines would log GET query strings (variables: ID numbers); each request's
-        # JSON line (citybrain.requests) replaces them, without personal data.
+        # Every process logs alike: JSON lines with request ids; uvicorn's access lines
+        # (GET query strings and WebSocket paths may hold ID numbers) are dropped: each
+        # request's own line (citybrain.requests) replaces them.
+        log_config=logging_config(settings.log_format),
         access_log=False,
     )
 
@@ -186,7 +195,7 @@ def connectors(
         return
     table = Table(title="citybrain.connectors")
     for column in ("name", "class", "serves", "entities", "database"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(
             row["name"],
@@ -221,5 +230,19 @@ def migrate() -> None:
 
 
 def main() -> None:
-    """Entry point of the ``citybrain`` console script."""
-    app()
+    """Entry point of the ``citybrain`` console script.
+
+    A configuration mistake (a bad ``CITYBRAIN_*`` value, an unknown connector, a missing
+    policy or key file) is told on stderr in one line each, with exit status 2.
+    """
+    from citybrain.config_errors import explain_configuration_error
+
+    try:
+        app()
+    except Exception as error:
+        lines = explain_configuration_error(error)
+        if lines is None:
+            raise
+        for line in lines:
+            sys.stderr.write(f"citybrain: configuration error: {line}\n")
+        sys.exit(2)
