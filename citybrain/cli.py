@@ -25,8 +25,11 @@ app = typer.Typer(
     help="citybrain: one typed GraphQL graph over the city's departments (数据通).",
     no_args_is_help=True,
     add_completion=False,
+    # Plain help: typer's rich panels label every flag (and --help) `<bool>`.
+    rich_markup_mode=None,
 )
 console = Console()
+errors = Console(stderr=True)
 app.add_typer(policy_app, name="policy")
 app.add_typer(audit_app, name="audit")
 app.add_typer(operations_app, name="operations")
@@ -76,8 +79,8 @@ def _refuse_development_defaults(settings: Settings) -> None:
         )
     if problems:
         for problem in problems:
-            console.print(f"refusing to start in production: {problem}", soft_wrap=True)
-        console.print(
+            errors.print(f"refusing to start in production: {problem}", soft_wrap=True)
+        errors.print(
             "set the CITYBRAIN_* settings named above (see docs/operations.md)", soft_wrap=True
         )
         raise typer.Exit(2)
@@ -193,18 +196,14 @@ def connectors(
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    table = Table(title="citybrain.connectors")
-    for column in ("name", "class", "serves", "entities", "database"):
-        table.add_column(column, overflow="fold")
+    # One block per connector, whole values on their own lines (paths are long).
     for row in rows:
-        table.add_row(
-            row["name"],
-            row["class"],
-            ", ".join(row["serves"]) or "-",
-            ", ".join(row.get("entities", [])),
-            row.get("database", ""),
-        )
-    console.print(table)
+        typer.echo(f"{row['name']}  ({row['class']})")
+        typer.echo(f"  serves:   {', '.join(row['serves']) or '-'}")
+        if row.get("entities"):
+            typer.echo(f"  entities: {', '.join(row['entities'])}")
+        if row.get("database"):
+            typer.echo(f"  database: {row['database']}")
 
 
 @app.command()
