@@ -47,14 +47,14 @@ def register_field_cost(coordinate: str, rule: FieldCostRule) -> None:
     """Declare the cost of one field, replacing the default rule.
 
     Args:
-        coordinate: ``Type.field``, e.g. ``"Query.verifyIdNumbers"``.
+        coordinate: ``Type.field``, e.g. ``"Query.screenPersons"``.
         rule: called with the field's arguments (literals and variables resolved; defaults
             not filled in) and the cost of the selection under it for one item; returns
             the field's whole cost.
 
     Example:
         >>> register_field_cost(
-        ...     "Query.verifyIdNumbers",
+        ...     "Query.screenPersons",
         ...     lambda args, item: 1 + len(args.get("idNumbers") or ()) * (1 + item) // 100,
         ... )
     """

@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Coroutine
     from pathlib import Path
 
     from tests.city import GraphClient
-    from tests.http.conftest import GraphWith
+
+    GraphWith = Callable[..., Coroutine[Any, Any, GraphClient]]
 
 JSON = {"Content-Type": "application/json"}
 HELLO = {"query": "query Hello { __typename }"}

@@ -9,7 +9,11 @@ import pytest
 from tests.http.test_profiles import PRODUCTION
 
 if TYPE_CHECKING:
-    from tests.http.conftest import GraphWith
+    from collections.abc import Callable, Coroutine
+
+    from tests.city import GraphClient
+
+    GraphWith = Callable[..., Coroutine[Any, Any, GraphClient]]
 
 HTML = {"Accept": "text/html"}
 ALWAYS = {
