@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -92,7 +93,10 @@ class ObservedEndpoint:
             with request_span(observation.request_id):
                 try:
                     await self.app(scope, receive, observed_send)
-                except BaseException:
+                except asyncio.CancelledError:  # the client went away
+                    observation.outcome = observation.outcome or "cancelled"
+                    raise
+                except Exception:
                     if observation.outcome is None:
                         observation.outcome = "error"
                         observation.error_codes = ["INTERNAL_SERVER_ERROR"]
