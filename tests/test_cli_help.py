@@ -44,3 +44,22 @@ def test_connectors_shows_the_database_file_not_the_serving_uri(
     assert "postgresql+asyncpg://app:***@db.internal/health" in result.output
     assert "mode=rw" not in result.output and "file%3A" not in result.output
     assert "s3cret" not in result.output
+
+
+def test_register_and_list_name_the_file_alike(tmp_path: Path) -> None:
+    folder = tmp_path / "app" / "queries"
+    folder.mkdir(parents=True)
+    (folder / "hello.graphql").write_text("query Hello { __typename }\n", encoding="utf-8")
+    manifest = tmp_path / "operations.json"
+    runner = CliRunner()
+    register = runner.invoke(
+        app,
+        ["operations", "register", str(folder / "hello.graphql"), "--manifest", str(manifest)],
+        terminal_width=200,
+    )
+    assert register.exit_code == 0, register.output
+    listed = runner.invoke(
+        app, ["operations", "list", "--manifest", str(manifest)], terminal_width=200
+    )
+    for output in (register.output, listed.output):
+        assert "hello.graphql" in output and "app/queries" not in output.replace(str(manifest), "")
