@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 from enum import StrEnum
 from pathlib import Path  # noqa: TC003 - typer reads annotations at run time
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -24,8 +25,11 @@ app = typer.Typer(
     help="citybrain: one typed GraphQL graph over the city's departments (数据通).",
     no_args_is_help=True,
     add_completion=False,
+    # Plain help: typer's rich panels label every flag (and --help) `<bool>`.
+    rich_markup_mode=None,
 )
 console = Console()
+errors = Console(stderr=True)
 app.add_typer(policy_app, name="policy")
 app.add_typer(audit_app, name="audit")
 app.add_typer(operations_app, name="operations")
@@ -75,8 +79,8 @@ def _refuse_development_defaults(settings: Settings) -> None:
         )
     if problems:
         for problem in problems:
-            console.print(f"refusing to start in production: {problem}", soft_wrap=True)
-        console.print(
+            errors.print(f"refusing to start in production: {problem}", soft_wrap=True)
+        errors.print(
             "set the CITYBRAIN_* settings named above (see docs/operations.md)", soft_wrap=True
         )
         raise typer.Exit(2)
@@ -104,7 +108,7 @@ def serve(
 
     import uvicorn
 
-    from citybrain.observability.logs import configure_logging
+    from citybrain.observability.logs import logging_config
 
     if production:
         os.environ["CITYBRAIN_PROFILE"] = "production"
@@ -116,18 +120,26 @@ def serve(
         _seed(settings, "small", 0)
     bind_host = host or settings.host
     bind_port = port or settings.port
+    # Build the app here first: a configuration mistake stops the command before it says
+    # it is serving (the workers, or the reloader's process, build their own from the
+    # same settings).
+    from citybrain.app import create_app
+
+    built = create_app(settings)
+    target: Any = built if workers == 1 and not reload else "citybrain.app:create_app"
     console.print(f"citybrain serving on http://{bind_host}:{bind_port}/graphql")
-    configure_logging(settings.log_format)
     uvicorn.run(
-        "citybrain.app:create_app",
-        factory=True,
+        target,
+        factory=isinstance(target, str),
         host=bind_host,
         port=bind_port,
         workers=workers,
         reload=reload,
         log_level="info",
-        # Access lines would log GET query strings (variables: ID numbers); each request's
-        # JSON line (citybrain.requests) replaces them, without personal data.
+        # Every process logs alike: JSON lines with request ids; uvicorn's access lines
+        # (GET query strings and WebSocket paths may hold ID numbers) are dropped: each
+        # request's own line (citybrain.requests) replaces them.
+        log_config=logging_config(settings.log_format),
         access_log=False,
     )
 
@@ -184,18 +196,14 @@ def connectors(
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    table = Table(title="citybrain.connectors")
-    for column in ("name", "class", "serves", "entities", "database"):
-        table.add_column(column)
+    # One block per connector, whole values on their own lines (paths are long).
     for row in rows:
-        table.add_row(
-            row["name"],
-            row["class"],
-            ", ".join(row["serves"]) or "-",
-            ", ".join(row.get("entities", [])),
-            row.get("database", ""),
-        )
-    console.print(table)
+        typer.echo(f"{row['name']}  ({row['class']})")
+        typer.echo(f"  serves:   {', '.join(row['serves']) or '-'}")
+        if row.get("entities"):
+            typer.echo(f"  entities: {', '.join(row['entities'])}")
+        if row.get("database"):
+            typer.echo(f"  database: {row['database']}")
 
 
 @app.command()
@@ -221,5 +229,19 @@ def migrate() -> None:
 
 
 def main() -> None:
-    """Entry point of the ``citybrain`` console script."""
-    app()
+    """Entry point of the ``citybrain`` console script.
+
+    A configuration mistake (a bad ``CITYBRAIN_*`` value, an unknown connector, a missing
+    policy or key file) is told on stderr in one line each, with exit status 2.
+    """
+    from citybrain.config_errors import explain_configuration_error
+
+    try:
+        app()
+    except Exception as error:
+        lines = explain_configuration_error(error)
+        if lines is None:
+            raise
+        for line in lines:
+            sys.stderr.write(f"citybrain: configuration error: {line}\n")
+        sys.exit(2)

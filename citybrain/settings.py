@@ -79,7 +79,7 @@ class Settings(BaseSettings):
     breaker_reset: float = Field(default=10.0, gt=0)
     resilience: dict[str, dict[str, float]] = Field(default_factory=dict)
     # Cache of department rows (citybrain.connectors.cache).
-    redis_url: str | None = None
+    redis_url: str | None = Field(default=None, pattern=r"^(redis|rediss|unix)://")
     cache_enabled: bool = True
     cache_ttl: float = Field(default=60.0, ge=0)
     cache_ttls: dict[str, float] = Field(default_factory=dict)

@@ -73,7 +73,7 @@ def test_connectors_command_lists_what_is_loaded(
     assert rows["health"]["serves"] == ["health"]
     assert "health_code" in rows["health"]["entities"]
     assert "s3cret" not in result.output and "***" in rows["health"]["database"]
-    assert rows["grid"]["database"].endswith("grid.sqlite3?mode=rw&uri=true")
+    assert rows["grid"]["database"].endswith("/grid.sqlite3")  # the file, not the serving URI
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,11 @@ def token_command(
     ] = None,
     purpose: Annotated[
         list[str] | None,
-        typer.Option("--purpose", help="A purpose the token grants (X-Purpose); repeatable."),
+        typer.Option(
+            "--purpose",
+            metavar="PURPOSE",
+            help="A purpose the token grants (X-Purpose); repeatable.",
+        ),
     ] = None,
     subject: Annotated[str | None, typer.Option(help="The token's subject (dev-<role>).")] = None,
     department: Annotated[str | None, typer.Option(help="The caller's department.")] = None,

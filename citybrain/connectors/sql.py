@@ -61,6 +61,7 @@ class SqlConnector(Connector):
     sql_entities: ClassVar[Mapping[str, SqlEntity]]
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.configured_url = url
         self.url = _serving_url(url)
         self.engine: AsyncEngine = create_async_engine(self.url, echo=echo)
 
@@ -74,7 +75,8 @@ class SqlConnector(Connector):
     def describe(self) -> Mapping[str, Any]:
         return {
             **super().describe(),
-            "database": self.url.render_as_string(hide_password=True),
+            # As configured (the SQLite file's path), password hidden; not the serving URL.
+            "database": make_url(self.configured_url).render_as_string(hide_password=True),
         }
 
     async def fetch_by_keys(self, entity: str, key: str, values: Sequence[Any]) -> list[Row | None]:

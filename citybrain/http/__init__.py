@@ -13,6 +13,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 
 from citybrain.http.endpoint import GraphQLOverHTTP, GraphQLView
+from citybrain.http.headers import SecurityHeaders
 from citybrain.http.manifest import ManifestError, load_manifest, register_operations
 from citybrain.http.media import GRAPHQL_RESPONSE_JSON, JSON, negotiate
 from citybrain.http.params import GraphQLParams, read_params
@@ -66,6 +67,7 @@ __all__ = [
     "PersistedOperations",
     "RateLimiter",
     "RedisStore",
+    "SecurityHeaders",
     "http_middleware",
     "load_manifest",
     "negotiate",
@@ -92,10 +94,15 @@ def safe_endpoint(view: GraphQLView, settings: Settings, limits: Limits) -> Grap
 
 
 def http_middleware(settings: Settings) -> list[Middleware]:
-    """The app's HTTP middleware: CORS for the origins named in the settings (none: off)."""
+    """The app's HTTP middleware: the security headers of every response, and CORS for the
+    origins named in the settings (none: off)."""
+    headers = Middleware(
+        SecurityHeaders, headers=HttpProfile.from_settings(settings).response_headers()
+    )
     if not settings.cors_origins:
-        return []
+        return [headers]
     return [
+        headers,
         Middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
@@ -103,5 +110,5 @@ def http_middleware(settings: Settings) -> list[Middleware]:
             allow_headers=["Authorization", "Content-Type", "X-Purpose", GATEWAY_HEADER],
             expose_headers=["X-Request-Id", "Retry-After"],
             max_age=600,
-        )
+        ),
     ]

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
 from typing import TYPE_CHECKING, Any, Protocol
 
 from graphql import (
@@ -45,6 +44,7 @@ from citybrain.http.profile import FEDERATION_FIELDS, GATEWAY_HEADER
 from citybrain.http.ratelimit import caller_key
 from citybrain.limits import DocumentRefused, parse_document
 from citybrain.limits.rules import root_field_names
+from citybrain.observability.requests import current_request_id, note_operation
 
 if TYPE_CHECKING:
     from graphql import DocumentNode
@@ -165,6 +165,7 @@ class GraphQLOverHTTP:
         client = request.client.host if request.client else ""
         await self.rate_limiter.check(principal, client)  # before reading any body
         params = await read_params(request, self.max_body_bytes)
+        note_operation(params.operation_name)  # for its log line, even if it is refused
         is_get = request.method == "GET"
         if is_get and self.profile.persisted_get_only and params.query is not None:
             raise HTTPProblem(
@@ -303,7 +304,7 @@ class GraphQLOverHTTP:
     ) -> Response:
         all_headers = {**self.profile.response_headers(), **(headers or {})}
         if "X-Request-Id" not in all_headers:
-            all_headers["X-Request-Id"] = uuid.uuid4().hex
+            all_headers["X-Request-Id"] = current_request_id()  # as in its log line
         return Response(
             _encode(body),
             status_code=status,

@@ -48,15 +48,15 @@ def register_operations(
     the schema first; nothing is written unless all are valid.
 
     Returns:
-        (hash, operation names, file) for each file.
+        (hash, operation names, file name as the manifest keeps it) for each file.
 
     Raises:
         ManifestError: a file does not parse or validate, or the manifest is unreadable.
     """
     from citybrain.http.persisted import operation_digest
 
-    existing = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {"operations": {}}
     load_manifest(path)  # refuses a broken manifest before anything is added
+    existing = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {"operations": {}}
     added: list[tuple[str, str, str]] = []
     for file in files:
         text = file.read_text(encoding="utf-8")
@@ -80,7 +80,7 @@ def register_operations(
             "file": file.name,
             "query": text,
         }
-        added.append((digest, ", ".join(names), str(file)))
+        added.append((digest, ", ".join(names), file.name))  # as `operations list` shows it
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(existing, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return added

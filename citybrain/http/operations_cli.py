@@ -23,7 +23,9 @@ console = Console()
 
 @operations_app.command("register")
 def register(
-    files: Annotated[list[Path], typer.Argument(help=".graphql files, one document each.")],
+    files: Annotated[
+        list[Path], typer.Argument(metavar="FILE", help=".graphql files, one document each.")
+    ],
     manifest: Annotated[
         Path | None,
         typer.Option(help="Manifest to add them to (default: CITYBRAIN_OPERATIONS_FILE)."),
@@ -59,7 +61,10 @@ def list_operations(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List the registered operations: hash, names, file."""
+    from citybrain.http.manifest import load_manifest
+
     path = manifest or Settings().operations_manifest()
+    load_manifest(path)  # a broken manifest is told, not a traceback
     content = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     operations = content.get("operations", {})
     rows = [

@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import json
 import logging
+import logging.config
 import time
 from typing import Any
 
 from citybrain.observability.requests import current_observation
 
-__all__ = ["JsonFormatter", "RequestIdFilter", "configure_logging"]
+__all__ = [
+    "AccessLineFilter",
+    "JsonFormatter",
+    "RequestIdFilter",
+    "configure_logging",
+    "logging_config",
+]
 
 # Attributes every LogRecord has: anything else was passed with `extra=`.
-_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+# (uvicorn's `color_message` repeats the message with terminal colours.)
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+    "color_message",
+}
 
 
 class RequestIdFilter(logging.Filter):
@@ -22,6 +34,22 @@ class RequestIdFilter(logging.Filter):
         observation = current_observation()
         record.request_id = observation.request_id if observation is not None else "-"
         return True
+
+
+class AccessLineFilter(logging.Filter):
+    """Drop uvicorn's access lines: a GET query string or WebSocket path may hold personal data.
+
+    Each GraphQL request's own ``graphql request`` line replaces them.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name == "uvicorn.access":
+            return False
+        return not (
+            record.name.startswith("uvicorn")
+            and isinstance(record.msg, str)
+            and record.msg.startswith('%s - "WebSocket ')
+        )
 
 
 class JsonFormatter(logging.Formatter):
@@ -48,16 +76,43 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
+_TEXT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+
+
+def logging_config(log_format: str = "json", level: str = "INFO") -> dict[str, Any]:
+    """A :func:`logging.config.dictConfig` for the service and uvicorn, in every process.
+
+    ``citybrain serve`` gives it to uvicorn (``log_config``), which applies it in each
+    worker process: the service's and uvicorn's own lines go to stderr through one
+    handler (JSON lines or plain text, each with ``request_id``); uvicorn's access lines,
+    HTTP and WebSocket, are dropped (:class:`AccessLineFilter`).
+    """
+    formatter: dict[str, Any] = {"()": JsonFormatter} if log_format == "json" else {"format": _TEXT}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {
+            "request_id": {"()": RequestIdFilter},
+            "no_access_lines": {"()": AccessLineFilter},
+        },
+        "formatters": {"service": formatter},
+        "handlers": {
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stderr",
+                "formatter": "service",
+                "filters": ["request_id", "no_access_lines"],
+            }
+        },
+        "loggers": {
+            "uvicorn": {"handlers": [], "propagate": True},
+            "uvicorn.error": {"handlers": [], "propagate": True},
+            "uvicorn.access": {"handlers": [], "propagate": False},
+        },
+        "root": {"handlers": ["stderr"], "level": level},
+    }
+
+
 def configure_logging(log_format: str = "json", level: int = logging.INFO) -> None:
     """Send the service's logs to stderr, as JSON lines or plain text, with request ids."""
-    handler = logging.StreamHandler()
-    handler.addFilter(RequestIdFilter())
-    if log_format == "json":
-        handler.setFormatter(JsonFormatter())
-    else:
-        handler.setFormatter(
-            logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
-        )
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level)
+    logging.config.dictConfig(logging_config(log_format, logging.getLevelName(level)))

@@ -80,6 +80,10 @@ class RequestObservation:
     department_calls: int = 0
     operation: str | None = None
     """The operation name the client gave (set when the operation runs)."""
+    outcome: str | None = None
+    """``ok``, ``partial`` or ``error`` once the operation ran (None: it never did)."""
+    error_codes: list[str] = field(default_factory=list)
+    """``extensions.code`` of each error of the response."""
 
     def failed(self, department: str, reason: str, since: float) -> None:
         """A department call failed in this request."""
