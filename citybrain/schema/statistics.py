@@ -58,8 +58,12 @@ class EventFigures:
 class EventStatistics:
     region_code: str | None = strawberry.field(description="The region; null: the whole city.")
     category_code: str | None = strawberry.field(description="The category filter, if any.")
-    from_: dt.datetime = strawberry.field(name="from", description="Reported at or after.")
-    before: dt.datetime = strawberry.field(description="Reported before.")
+    from_: dt.datetime = strawberry.field(
+        name="from", description="Reported on or after this day (midnight, city time)."
+    )
+    before: dt.datetime = strawberry.field(
+        description="Reported before this day (midnight, city time)."
+    )
     as_of: dt.datetime = strawberry.field(
         description="When `closed` and `overdue` are judged: `before`, or now if earlier."
     )
@@ -119,8 +123,12 @@ class WhistleFigures:
 @strawberry.type(description="Whistle statistics (吹哨报到统计) of a region and period.")
 class WhistleStatistics:
     region_code: str | None = strawberry.field(description="The region; null: the whole city.")
-    from_: dt.datetime = strawberry.field(name="from", description="Whistled at or after.")
-    before: dt.datetime = strawberry.field(description="Whistled before.")
+    from_: dt.datetime = strawberry.field(
+        name="from", description="Whistled on or after this day (midnight, city time)."
+    )
+    before: dt.datetime = strawberry.field(
+        description="Whistled before this day (midnight, city time)."
+    )
     as_of: dt.datetime = strawberry.field(description="When responses are counted.")
 
     @property
