@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from citybrain.resolvers.suppression import suppress_breakdown, suppress_row
 from tests.city import open_graph
 
 if TYPE_CHECKING:
@@ -278,4 +279,30 @@ async def test_region_totals_and_breakdowns_hide_the_open_events(city_copy: Sett
     # 河东区's closed is withheld too.
     assert region["120102"]["closed"] is None
     cells, margins = _event_cells(figures)
+    assert _small(recover(cells, margins)) == {}
+
+
+def test_unanswered_whistles_cannot_be_recomputed() -> None:
+    """Whistles vs responded within a row and against the total, as for events."""
+    rows = [
+        {"department": "城管", "whistles": 9, "responded": 7, "scored": 7},
+        {"department": "水务", "whistles": 10, "responded": 6, "scored": 6},
+    ]
+    counts = ("whistles", "responded", "scored")
+    subsets = (("whistles", "responded"),)
+    total = suppress_row(
+        {"department": None, "whistles": 19, "responded": 13, "scored": 13}, counts, {}, 5, subsets
+    )
+    assert total["responded"] == 13  # 6 unanswered in all: shown
+    shown = suppress_breakdown(rows, counts, {}, THRESHOLD, subsets)
+    assert [r["whistles"] for r in shown] == [9, 10]
+    assert shown[0]["responded"] is None  # 2 unanswered
+    assert shown[1]["responded"] is None  # else the total's 13 minus it gives 7, then 2
+    cells: dict[Cell, int | None] = {("total", n): total[n] for n in counts}
+    margins: list[Margin] = [(("total", "whistles"), (("total", "responded"), ("total", "open")))]
+    for i, row in enumerate(shown):
+        cells |= {(i, n): row[n] for n in counts}
+        margins.append(((i, "whistles"), ((i, "responded"), (i, "open"))))
+    for name in (*counts, "open"):
+        margins.append((("total", name), tuple((i, name) for i in range(len(rows)))))
     assert _small(recover(cells, margins)) == {}
