@@ -95,6 +95,7 @@ class Settings(BaseSettings):
     suppression_threshold: int = Field(default=5, ge=1)
     screening_max_ids: int = Field(default=10_000, ge=1)
     screening_test_window_hours: int = Field(default=72, ge=1)
+    screening_at_window_hours: int = Field(default=24, ge=0)
     # --- HTTP safety: limits, cost, persisted operations, abuse controls (docs/security.md)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     max_document_chars: int = Field(default=15_000, ge=100)

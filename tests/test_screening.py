@@ -17,6 +17,7 @@ from citybrain.id_numbers import check_digit
 from citybrain.limits import field_cost_rules, operation_cost
 from citybrain.schema import build_schema
 from citybrain.schema.screening import FIELD_COST_RULES, screening_cost
+from citybrain.schema.statistics_query import CITY_TIME
 from tests.city import open_graph
 from tests.recount import all_rows
 
@@ -36,6 +37,18 @@ query Screen($ids: [String!]!, $at: DateTime) {
 """
 AT = dt.datetime(2026, 10, 20, 12, 0)
 PURPOSE = "event-screening"
+
+
+@pytest.fixture
+async def graph(small_city: Settings) -> AsyncIterator[GraphClient]:
+    """The small city's graph, with `at` allowed back to `AT` (its data is from October)."""
+    now = dt.datetime.now(CITY_TIME).replace(tzinfo=None)
+    hours = int((now - AT).total_seconds() // 3600) + 24
+    client, _ = await open_graph(small_city.model_copy(update={"screening_at_window_hours": hours}))
+    try:
+        yield client
+    finally:
+        await client.aclose()
 
 
 def _verifier(graph: GraphClient, subject: str = "verifier-1") -> GraphClient:
@@ -260,3 +273,57 @@ def test_the_cost_limit_counts_every_submitted_number() -> None:
         max_page_size=100,
     )
     assert cost == screening_cost({"idNumbers": ["x"] * 10_000}) == 10_010
+
+
+@pytest.fixture
+async def default_window(small_city: Settings) -> AsyncIterator[GraphClient]:
+    """The graph with the default `at` window (24 hours around now)."""
+    assert small_city.screening_at_window_hours == 24
+    client, _ = await open_graph(small_city)
+    try:
+        yield client
+    finally:
+        await client.aclose()
+
+
+async def test_stepping_at_through_history_is_refused(default_window: GraphClient) -> None:
+    person = "120101199003071235"
+    subject = f"verifier-{uuid.uuid4().hex[:8]}"
+    default_window.statements.reset()
+    step = dt.datetime(2026, 8, 1)
+    while step < dt.datetime(2026, 11, 1):
+        body = await _verifier(default_window, subject).query(
+            SCREEN, {"ids": [person], "at": step.isoformat()}
+        )
+        assert body["data"] is None
+        (error,) = body["errors"]
+        assert error["extensions"] == {"code": "BAD_USER_INPUT", "argument": "at"}
+        assert "within 24 hours of now" in error["message"]
+        step += dt.timedelta(hours=72)
+    now = dt.datetime.now(CITY_TIME).replace(tzinfo=None)
+    for far in (now - dt.timedelta(hours=25), now + dt.timedelta(hours=25)):
+        body = await _verifier(default_window, subject).query(
+            SCREEN, {"ids": [person], "at": far.isoformat()}
+        )
+        assert [e["extensions"]["code"] for e in body["errors"]] == ["BAD_USER_INPUT"]
+    assert default_window.statements.total == 0
+    assert await _audit(default_window, subject) == []
+
+
+async def test_screening_within_the_window_still_works(default_window: GraphClient) -> None:
+    person = "120101199003071235"
+    subject = f"verifier-{uuid.uuid4().hex[:8]}"
+    moment = dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)  # an offset is city time too
+    data = await _verifier(default_window, subject).data(
+        SCREEN, {"ids": [person], "at": moment.isoformat()}
+    )
+    batch = data["screenPersons"]
+    local = moment.astimezone(CITY_TIME).replace(tzinfo=None)
+    assert dt.datetime.fromisoformat(batch["at"]) == local
+    (item,) = batch["results"]
+    assert item["outcome"] == "SCREENED"
+    assert item["codeColor"] in {"GREEN", "YELLOW", "RED"}
+    (entry,) = await _audit(default_window, subject)
+    assert entry.record.entity_type == "ScreeningResult"
+    now = await _verifier(default_window, subject).data(SCREEN, {"ids": [person]})
+    assert now["screenPersons"]["checked"] == 1

@@ -31,6 +31,15 @@ query Events($region: String, $from: DateTime!, $before: DateTime!) {
 PERIOD = {"from": "2025-06-01T00:00:00", "before": "2026-06-01T00:00:00"}
 START, END = dt.datetime(2025, 6, 1), dt.datetime(2026, 6, 1)
 
+WHISTLES = """
+query W($from: DateTime!, $before: DateTime!) {
+  whistleStatistics(from: $from, before: $before) {
+    total { whistles responded averageResponseHours scored suppressed }
+    byDepartment { department whistles responded averageSpeedScore averageHandlingScore }
+  }
+}
+"""
+
 HEALTH = """
 query Health($from: Date!, $before: Date!, $district: String) {
   healthDailyReport(from: $from, before: $before, districtCode: $district) {
@@ -225,6 +234,10 @@ async def test_regional_officers_get_their_own_region_only(graph: GraphClient) -
         (EVENTS, {"from": "2026-06-01T00:00:00", "before": "2025-06-01T00:00:00"}, "from"),
         (HEALTH, {"from": "2026-01-01", "before": "2026-01-01"}, "from"),
         (HEALTH, {"from": "2020-01-01", "before": "2026-01-01"}, "from"),
+        (EVENTS, {"from": "2025-06-01T00:00:01", "before": "2026-06-01T00:00:00"}, "from"),
+        (EVENTS, {"from": "2025-06-01T00:00:00", "before": "2026-05-31T23:59:59"}, "before"),
+        (EVENTS, {"from": "2025-06-01T00:00:00Z", "before": "2026-06-01T00:00:00"}, "from"),
+        (WHISTLES, {"from": "2025-06-01T00:00:00", "before": "2026-06-01T12:00:00"}, "before"),
     ],
 )
 async def test_bad_arguments_are_bad_user_input(
@@ -235,16 +248,6 @@ async def test_bad_arguments_are_bad_user_input(
     (error,) = body["errors"]
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert f"`{argument}`" in error["message"]
-
-
-WHISTLES = """
-query W($from: DateTime!, $before: DateTime!) {
-  whistleStatistics(from: $from, before: $before) {
-    total { whistles responded averageResponseHours scored suppressed }
-    byDepartment { department whistles responded averageSpeedScore averageHandlingScore }
-  }
-}
-"""
 
 
 async def test_whistle_statistics_add_up(unsuppressed: GraphClient) -> None:
@@ -264,3 +267,27 @@ async def test_times_with_an_offset_are_read_as_city_time(unsuppressed: GraphCli
     )
     assert utc["eventStatistics"]["total"] == local["eventStatistics"]["total"]
     assert local["eventStatistics"]["total"]["reported"] > 0
+
+
+async def test_periods_are_whole_days_so_one_second_cannot_single_out_an_event(
+    graph: GraphClient,
+) -> None:
+    """A binary search on `before` would find one event's second; only midnights pass."""
+    analyst = graph.as_role("analyst")
+    for before in ("2026-10-15T14:30:00", "2026-10-15T14:30:01", "2026-10-15T00:00:00.5"):
+        body = await analyst.query(
+            EVENTS, {"from": "2026-10-01T00:00:00", "before": before, "region": "120101001"}
+        )
+        assert body["data"] is None
+        (error,) = body["errors"]
+        assert error["extensions"] == {"code": "BAD_USER_INPUT", "argument": "before"}
+        assert "whole day" in error["message"]
+    # Midnight Beijing time, whatever the offset it is written with, is a whole day.
+    totals = []
+    for before in ("2026-10-16T00:00:00", "2026-10-16T00:00:00+08:00", "2026-10-15T16:00:00Z"):
+        data = await analyst.data(
+            EVENTS, {"from": "2026-10-01T00:00:00", "before": before, "region": "120101001"}
+        )
+        totals.append(data["eventStatistics"]["total"])
+    assert totals[0] == totals[1] == totals[2]
+    assert totals[0]["reported"] > 0

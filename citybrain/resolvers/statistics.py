@@ -17,6 +17,7 @@ from graphql import GraphQLError
 
 from citybrain.connectors.health import HealthReportRows  # noqa: TC001 - gathered at run time
 from citybrain.errors import DEPARTMENT_UNAVAILABLE, department_unavailable
+from citybrain.resolvers.report_suppression import suppress_report
 from citybrain.resolvers.suppression import Derived, suppress_breakdown, suppress_row
 
 if TYPE_CHECKING:
@@ -40,11 +41,14 @@ CITY_NAME = "天津市"
 _LEVEL_ENTITY = {6: "district", 9: "street", 12: "community", 15: "grid"}
 
 EVENT_COUNTS = ("reported", "closed", "overdue")
+EVENT_SUBSETS = (("reported", "closed"),)
+"""Within a row, ``reported - closed`` (the open events) is protected too."""
 EVENT_DERIVED = {
     "close_rate": Derived(inputs=("reported", "closed"), base="reported"),
     "average_handling_hours": Derived(inputs=("closed",), base="closed"),
 }
 WHISTLE_COUNTS = ("whistles", "responded", "scored")
+WHISTLE_SUBSETS = (("whistles", "responded"),)
 WHISTLE_DERIVED = {
     "average_response_hours": Derived(inputs=("responded",), base="responded"),
     "average_speed_score": Derived(inputs=("scored",), base="scored"),
@@ -134,7 +138,8 @@ async def event_figures(
         names = await region_names(ctx, [region]) if region else {}
         name = names.get(region) if region else CITY_NAME
         (row,) = found
-        return [suppress_row(_event_row(row, region, name), EVENT_COUNTS, EVENT_DERIVED, threshold)]
+        event_row = _event_row(row, region, name)
+        return [suppress_row(event_row, EVENT_COUNTS, EVENT_DERIVED, threshold, EVENT_SUBSETS)]
     keys = [str(f.key) for f in found]
     if group_by == "region":
         names = await region_names(ctx, keys)
@@ -142,7 +147,7 @@ async def event_figures(
         rows = await ctx.loaders.one("grid", "event_category", "code").load_many(keys)
         names = {k: r["name"] for k, r in zip(keys, rows, strict=True) if r is not None}
     rows_out = [_event_row(f, k, names.get(k)) for f, k in zip(found, keys, strict=True)]
-    return suppress_breakdown(rows_out, EVENT_COUNTS, EVENT_DERIVED, threshold)
+    return suppress_breakdown(rows_out, EVENT_COUNTS, EVENT_DERIVED, threshold, EVENT_SUBSETS)
 
 
 def _whistle_row(found: WhistleAggregate) -> dict[str, Any]:
@@ -169,8 +174,8 @@ async def whistle_figures(
     threshold = ctx.settings.suppression_threshold
     rows = [_whistle_row(f) for f in found]
     if not by_department:
-        return [suppress_row(rows[0], WHISTLE_COUNTS, WHISTLE_DERIVED, threshold)]
-    return suppress_breakdown(rows, WHISTLE_COUNTS, WHISTLE_DERIVED, threshold)
+        return [suppress_row(rows[0], WHISTLE_COUNTS, WHISTLE_DERIVED, threshold, WHISTLE_SUBSETS)]
+    return suppress_breakdown(rows, WHISTLE_COUNTS, WHISTLE_DERIVED, threshold, WHISTLE_SUBSETS)
 
 
 def _days(start: dt.date, end: dt.date) -> list[dt.date]:
@@ -196,8 +201,8 @@ def _district_report(
     daily: dict[tuple[str, dt.date], dict[str, int]],
     industries: dict[str, int],
     active: int,
-    threshold: int,
 ) -> dict[str, Any]:
+    """A district's (or the city's) report with every count, before suppression."""
     zero = dict.fromkeys(HEALTH_COUNTS, 0)
     day_rows: list[dict[str, Any]] = [{"day": d, **daily.get((code or "", d), zero)} for d in days]
     totals = {n: sum(int(r[n]) for r in day_rows) for n in HEALTH_COUNTS}
@@ -207,8 +212,8 @@ def _district_report(
         "district_name": name,
         **totals,
         "active_place_codes": active,
-        "days": suppress_breakdown(day_rows, HEALTH_COUNTS, {}, threshold),
-        "issued_by_industry": suppress_breakdown(industry_rows, INDUSTRY_COUNTS, {}, threshold),
+        "days": day_rows,
+        "issued_by_industry": industry_rows,
     }
 
 
@@ -245,15 +250,14 @@ async def health_report(
     active = {count.district_code: count.count for count in rows.active}
     days = _days(start, end)
     reports = [
-        _district_report(
-            code, name, days, daily, industries.get(code, {}), active.get(code, 0), threshold
-        )
+        _district_report(code, name, days, daily, industries.get(code, {}), active.get(code, 0))
         for code, name in districts
     ]
-    figures = (*HEALTH_COUNTS, "active_place_codes")
-    shown = suppress_breakdown(reports, figures, {}, threshold)
     city = _district_report(
-        None, CITY_NAME, days, daily, industries.get("", {}), sum(active.values()), threshold
+        None, CITY_NAME, days, daily, industries.get("", {}), sum(active.values())
     )
-    city_totals = suppress_row(city, figures, {}, threshold)
-    return {"city": city_totals if district is None else None, "districts": shown}
+    figures = (*HEALTH_COUNTS, "active_place_codes")
+    city_shown, shown = suppress_report(
+        city if district is None else None, reports, HEALTH_COUNTS, figures, threshold
+    )
+    return {"city": city_shown, "districts": shown}

@@ -48,6 +48,7 @@ __all__ = [
     "ScreeningResult",
     "screen_persons",
     "screening_cost",
+    "screening_moment",
 ]
 
 SCREENING_PURPOSE = "event-screening"
@@ -172,6 +173,28 @@ def _check_caller(ctx: RequestContext, selected: set[str]) -> None:
         )
 
 
+def screening_moment(at: dt.datetime | None, window_hours: int) -> dt.datetime:
+    """The screened moment as stored (naive city time): ``at``, or now when null.
+
+    Raises:
+        GraphQLError: ``BAD_USER_INPUT`` when ``at`` lies more than ``window_hours`` from
+            now: stepping ``at`` through the past would rebuild a person's test and
+            vaccination history one screening at a time.
+    """
+    now = city_now()
+    if at is None:
+        return now
+    moment = city_time(at)
+    if abs(moment - now) > dt.timedelta(hours=window_hours):
+        raise bad_user_input(
+            f"`at` must lie within {window_hours} hours of now ({now:%Y-%m-%dT%H:%M} city "
+            "time): screening is for an event about to start or under way, not for a "
+            "person's history",
+            argument="at",
+        )
+    return moment
+
+
 async def screen_persons(
     info: Info,
     id_numbers: Annotated[
@@ -180,7 +203,12 @@ async def screen_persons(
     ],
     at: Annotated[
         dt.datetime | None,
-        strawberry.argument(description="The moment to screen for (the exam's start); now."),
+        strawberry.argument(
+            description="The moment to screen for (the exam's start); null: now. It must "
+            "lie within `CITYBRAIN_SCREENING_AT_WINDOW_HOURS` (default 24) hours of now, "
+            "before or after; further is BAD_USER_INPUT: screening answers for an event, "
+            "it does not look through a person's history."
+        ),
     ] = None,
 ) -> ScreeningBatch:
     """Screen up to ``CITYBRAIN_SCREENING_MAX_IDS`` ID numbers (数据核验)."""
@@ -194,7 +222,7 @@ async def screen_persons(
             f"{settings.screening_max_ids} per request: split the list",
             argument="idNumbers",
         )
-    moment = city_time(at) if at is not None else city_now()
+    moment = screening_moment(at, settings.screening_at_window_hours)
     window = settings.screening_test_window_hours
     wanted = {figure for name, figure in _AUDITED.items() if figure and name in selected}
     items = (

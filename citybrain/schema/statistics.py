@@ -59,10 +59,11 @@ class EventStatistics:
     region_code: str | None = strawberry.field(description="The region; null: the whole city.")
     category_code: str | None = strawberry.field(description="The category filter, if any.")
     from_: dt.datetime = strawberry.field(
-        name="from", description="Reported at or after (Beijing time, UTC+8, no offset)."
+        name="from",
+        description="Reported on or after this day (midnight Beijing time, UTC+8, no offset).",
     )
     before: dt.datetime = strawberry.field(
-        description="Reported before (Beijing time, UTC+8, no offset)."
+        description="Reported before this day (midnight Beijing time, UTC+8, no offset)."
     )
     as_of: dt.datetime = strawberry.field(
         description="When `closed` and `overdue` are judged: `before`, or now if earlier "
@@ -125,10 +126,11 @@ class WhistleFigures:
 class WhistleStatistics:
     region_code: str | None = strawberry.field(description="The region; null: the whole city.")
     from_: dt.datetime = strawberry.field(
-        name="from", description="Whistled at or after (Beijing time, UTC+8, no offset)."
+        name="from",
+        description="Whistled on or after this day (midnight Beijing time, UTC+8, no offset).",
     )
     before: dt.datetime = strawberry.field(
-        description="Whistled before (Beijing time, UTC+8, no offset)."
+        description="Whistled before this day (midnight Beijing time, UTC+8, no offset)."
     )
     as_of: dt.datetime = strawberry.field(
         description="When responses are counted (Beijing time, UTC+8, no offset)."

@@ -3,7 +3,8 @@
 ``eventStatistics``, ``whistleStatistics`` and ``healthDailyReport`` check that the policy
 allows every field of their types (analysts, officers: yes; citizens, verifiers, anonymous
 callers: ``FORBIDDEN``), bound regional callers to their jurisdiction, and validate the
-period. The figures themselves are computed when their fields are selected (see
+period: whole days only (midnight Beijing time), so that no two answers differ by one
+event's second. The figures themselves are computed when their fields are selected (see
 :mod:`citybrain.schema.statistics`).
 """
 
@@ -43,6 +44,7 @@ __all__ = [
     "event_statistics",
     "health_daily_report",
     "whistle_statistics",
+    "whole_day",
 ]
 
 MAX_REPORT_DAYS = 366
@@ -90,8 +92,25 @@ def _region_code(value: str | None, argument: str) -> str | None:
     return value
 
 
+def whole_day(value: dt.datetime, argument: str) -> dt.datetime:
+    """``value`` as naive city time, if it is a midnight there; else ``BAD_USER_INPUT``.
+
+    Statistics periods are whole days: a period bound to the second would let two
+    answers a second apart single out one event (differencing past small-cell suppression).
+    """
+    local = city_time(value)
+    if local.time() != dt.time(0):
+        raise bad_user_input(
+            f"`{argument}` must be a whole day: midnight Beijing time, such as "
+            f"{local:%Y-%m-%d}T00:00:00 (or with an offset, {local:%Y-%m-%d}T00:00:00+08:00); "
+            f"got {local:%Y-%m-%dT%H:%M:%S} city time",
+            argument=argument,
+        )
+    return local
+
+
 def _period(start: dt.datetime, end: dt.datetime) -> StatisticsPeriod:
-    start, end = city_time(start), city_time(end)
+    start, end = whole_day(start, "from"), whole_day(end, "before")
     if start >= end:
         raise bad_user_input("`from` must be before `before`", argument="from")
     now = city_now()
@@ -102,12 +121,18 @@ FromTime = Annotated[
     dt.datetime,
     strawberry.argument(
         name="from",
-        description="At or after this time (Beijing time unless it carries an offset).",
+        description="First day, at midnight Beijing time (北京时间), e.g. "
+        "2026-10-01T00:00:00 or 2026-10-01T00:00:00+08:00. Periods are whole days: any "
+        "other time of day is BAD_USER_INPUT.",
     ),
 ]
 BeforeTime = Annotated[
     dt.datetime,
-    strawberry.argument(description="Before this time (Beijing time unless it carries an offset)."),
+    strawberry.argument(
+        description="The day after the last, at midnight Beijing time (e.g. "
+        "2026-11-01T00:00:00 for a period ending with October 31st); any other time of "
+        "day is BAD_USER_INPUT."
+    ),
 ]
 Region = Annotated[
     str | None,

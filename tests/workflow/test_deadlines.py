@@ -75,8 +75,25 @@ async def exact(city_copy: Settings) -> AsyncIterator[GraphClient]:
         await client.aclose()
 
 
+LISTED = """query($from: DateTime!, $before: DateTime!, $region: String) {
+  events(first: 100, filter: {regionCode: $region, reportedFrom: $from, reportedBefore: $before})
+  { edges { node { id } } } }"""
+
+
 async def _reported(graph: GraphClient, start: dt.datetime, end: dt.datetime) -> int:
+    """Events of the demo grid reported in a window (the list: any time of day)."""
     window = {"from": start.isoformat(), "before": end.isoformat(), "region": DEMO_GRID_CODE}
+    data = await graph.as_role("analyst").data(LISTED, window)
+    return len(data["events"]["edges"])
+
+
+async def _counted_on(graph: GraphClient, day: dt.datetime) -> int:
+    """The statistic of one whole city-time day (statistics periods are whole days)."""
+    window = {
+        "from": day.isoformat(),
+        "before": (day + dt.timedelta(days=1)).isoformat(),
+        "region": DEMO_GRID_CODE,
+    }
     data = await graph.as_role("analyst").data(REPORTED, window)
     count: int = data["eventStatistics"]["total"]["reported"]
     return count
@@ -88,6 +105,8 @@ async def test_a_reported_event_is_stamped_and_counted_in_city_time(exact: Graph
     end = start + dt.timedelta(minutes=2)  # the report happens well within this window
     in_city_time = await _reported(exact, start, end)
     in_utc = await _reported(exact, start - UTC_OFFSET, end - UTC_OFFSET)
+    today = start.replace(hour=0, minute=0)
+    on_the_day = await _counted_on(exact, today)
     before = city_now()
     event_id = (await act(worker, "REPORT", **report_input(DEMO_GRID_CODE)))["eventId"]
     after = city_now()
@@ -104,6 +123,8 @@ async def test_a_reported_event_is_stamped_and_counted_in_city_time(exact: Graph
     # The same window given with an offset (UTC) is the same period.
     utc_start = (start - UTC_OFFSET).replace(tzinfo=dt.UTC)
     assert await _reported(exact, utc_start, utc_start + (end - start)) == in_city_time + 1
+    # And the day's statistic (a whole day in city time) counts it.
+    assert await _counted_on(exact, today) == on_the_day + 1
 
 
 def _open_events(settings: Settings) -> list[tuple[int, int]]:
