@@ -77,6 +77,7 @@ class Settings(BaseSettings):
     retry_budget: float = Field(default=0.2, ge=0)
     breaker_failures: int = Field(default=5, ge=1)
     breaker_reset: float = Field(default=10.0, gt=0)
+    statistics_timeout: float = Field(default=60.0, gt=0)
     resilience: dict[str, dict[str, float]] = Field(default_factory=dict)
     # Cache of department rows (citybrain.connectors.cache).
     redis_url: str | None = Field(default=None, pattern=r"^(redis|rediss|unix)://")

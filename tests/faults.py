@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from citybrain.connectors import ConnectorLayer
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Awaitable, Callable, Sequence
 
     from citybrain.connectors import Connector, Filter, Page, Row
+
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -71,6 +74,10 @@ class FaultySource(ConnectorLayer):
         return await self.inner.fetch_groups(
             entity, key, values, first=first, after=after, filters=filters
         )
+
+    async def aggregate(self, count: Callable[[], Awaitable[T]]) -> T:
+        await self._enter("aggregate")
+        return await self.inner.aggregate(count)
 
     async def fetch_page(
         self, entity: str, filters: Sequence[Filter], *, first: int, after: str | None = None

@@ -104,7 +104,11 @@ async def test_a_garbage_department_file_nulls_only_its_fields(city: Settings) -
 async def slow_health(small_city: Settings) -> AsyncIterator[tuple[GraphClient, Faults]]:
     """The graph with the health department answering 60 s late (its timeout: 0.2 s)."""
     settings = small_city.model_copy(
-        update={"resilience": {"health": {"timeout": 0.2, "retry_attempts": 0}}}
+        update={
+            "resilience": {
+                "health": {"timeout": 0.2, "aggregate_timeout": 0.2, "retry_attempts": 0}
+            }
+        }
     )
     bare = load_connectors(settings, layers=False)
     faults = Faults(delay=60.0)
@@ -205,3 +209,25 @@ async def test_a_stopped_postgresql_department_nulls_only_its_fields(
         assert again["person"]["driverLicence"]["licenceNumber"] == licence
     finally:
         await graph.aclose()
+
+
+HEALTH_REPORT = """query($from: Date!, $before: Date!) {
+  healthDailyReport(from: $from, before: $before) { city { codesShown } }
+  districts { edges { node { code } } }
+}"""
+
+
+async def test_a_slow_department_times_out_its_statistics_too(
+    slow_health: tuple[GraphClient, Faults],
+) -> None:
+    # Statistics are the department's own aggregate reads: the resilience layer holds them
+    # to a timeout like any read (here 0.2 s; CITYBRAIN_STATISTICS_TIMEOUT by default), and
+    # the other departments' fields are answered.
+    graph, faults = slow_health
+    analyst = graph.as_role("analyst")
+    body = await analyst.query(HEALTH_REPORT, {"from": "2026-10-01", "before": "2026-10-08"})
+    assert body["data"]["healthDailyReport"] is None
+    assert len(body["data"]["districts"]["edges"]) == 16
+    assert errors_of(body)["health"]["extensions"]["code"] == "DEPARTMENT_TIMEOUT"
+    assert "aggregate" in faults.calls and faults.cancelled == len(faults.calls)
+    assert_nothing_leaks(body)

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
 from citybrain.connectors.cursors import encode_cursor
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Awaitable, Callable, Mapping, Sequence
 
     from citybrain.settings import Settings
 
 __all__ = ["Connector", "Filter", "Page", "Row"]
+
+_T = TypeVar("_T")
 
 Row = dict[str, Any]
 """A department row: column name -> value. Connectors never return GraphQL types."""
@@ -155,6 +157,21 @@ class Connector(abc.ABC):
         Args:
             entity: an entity name of this connector, e.g. ``"grid_event"``.
         """
+
+    async def aggregate(self, count: Callable[[], Awaitable[_T]]) -> _T:
+        """Run one of this department's own aggregate reads (statistics), guarded.
+
+        A department connector's statistics methods are its own; callers run them through
+        this method of the (layered) connector, so that the resilience layer can hold them
+        to a timeout, the bulkhead and the breaker like any read. Never cached.
+
+        Args:
+            count: a call of one of the connector's aggregate methods.
+
+        Example:
+            >>> await grid.aggregate(lambda: grid.event_statistics(period))  # doctest: +SKIP
+        """
+        return await count()
 
     async def close(self) -> None:  # noqa: B027 - optional hook, nothing to release by default
         """Release connections; called once when the service stops."""

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from citybrain.connectors.base import Connector
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Awaitable, Callable, Mapping, Sequence
 
     from citybrain.connectors.base import Filter, Page, Row
     from citybrain.settings import Settings
 
 __all__ = ["READ_METHODS", "ConnectorLayer", "source_of"]
+
+_T = TypeVar("_T")
 
 READ_METHODS = frozenset({"fetch_by_keys", "fetch_groups", "fetch_page"})
 """The idempotent reads: the only calls a layer may retry or cache."""
@@ -46,6 +48,9 @@ class ConnectorLayer(Connector):
 
     def entity_names(self) -> Sequence[str]:
         return self.inner.entity_names()
+
+    async def aggregate(self, count: Callable[[], Awaitable[_T]]) -> _T:
+        return await self.inner.aggregate(count)
 
     async def fetch_by_keys(self, entity: str, key: str, values: Sequence[Any]) -> list[Row | None]:
         return await self.inner.fetch_by_keys(entity, key, values)

@@ -28,6 +28,9 @@ __all__ = ["ResiliencePolicy", "ResilientConnector", "RetryBudget"]
 logger = logging.getLogger("citybrain.departments")
 T = TypeVar("T")
 
+AGGREGATE = "aggregate"
+"""The method name of aggregate reads in metrics (``citybrain_department_calls_total``)."""
+
 # The caller's own mistakes: never retried, never held against the department.
 _CALLER_ERRORS = (InvalidCursor, LookupError, ValueError, TypeError)
 
@@ -45,6 +48,8 @@ class ResiliencePolicy:
         retry_budget: retries allowed per call, averaged (0.2: one retry per 5 calls).
         breaker_failures: consecutive failures that open the breaker.
         breaker_reset: seconds the breaker stays open before one probe.
+        aggregate_timeout: seconds an aggregate read (statistics) may take in all; it scans
+            far more rows than a read by key, so it has a timeout of its own.
     """
 
     timeout: float = 5.0
@@ -54,6 +59,7 @@ class ResiliencePolicy:
     retry_budget: float = 0.2
     breaker_failures: int = 5
     breaker_reset: float = 10.0
+    aggregate_timeout: float = 60.0
 
     @classmethod
     def for_department(cls, settings: Settings, department: str) -> ResiliencePolicy:
@@ -66,6 +72,7 @@ class ResiliencePolicy:
             "retry_budget": settings.retry_budget,
             "breaker_failures": settings.breaker_failures,
             "breaker_reset": settings.breaker_reset,
+            "aggregate_timeout": settings.statistics_timeout,
         }
         override = settings.resilience.get(department, {})
         known = {f.name for f in fields(cls)}
@@ -156,7 +163,9 @@ class ResilientConnector(ConnectorLayer):
         """Attempts cancelled at the timeout."""
         self._state_gauge = METRICS.breaker_state.labels(self.department)
         self._state_gauge.set(0)
-        self._metrics = {method: _MethodMetrics(self.department, method) for method in READ_METHODS}
+        self._metrics = {
+            method: _MethodMetrics(self.department, method) for method in (*READ_METHODS, AGGREGATE)
+        }
 
     async def fetch_by_keys(self, entity: str, key: str, values: Sequence[Any]) -> list[Row | None]:
         return await self._guard(
@@ -190,6 +199,15 @@ class ResilientConnector(ConnectorLayer):
             lambda: self.inner.fetch_page(entity, filters, first=first, after=after),
         )
 
+    async def aggregate(self, count: Callable[[], Awaitable[T]]) -> T:
+        """An aggregate read (statistics), under the breaker, bulkhead and its own timeout."""
+        return await self._guard(
+            AGGREGATE,
+            1,
+            lambda: self.inner.aggregate(count),
+            seconds=self.policy.aggregate_timeout,
+        )
+
     async def check_health(self) -> None:
         """Ask the department directly (bypassing the breaker), within its timeout."""
         try:
@@ -208,7 +226,14 @@ class ResilientConnector(ConnectorLayer):
 
     # -- the guard -------------------------------------------------------------------------
 
-    async def _guard(self, method: str, size: int, call: Callable[[], Awaitable[T]]) -> T:
+    async def _guard(
+        self,
+        method: str,
+        size: int,
+        call: Callable[[], Awaitable[T]],
+        *,
+        seconds: float | None = None,
+    ) -> T:
         department = self.department
         self.budget.earn()
         if not self._allow():
@@ -220,7 +245,7 @@ class ResilientConnector(ConnectorLayer):
         self._metrics[method].batch_size.observe(size)
         attempt = 0
         try:
-            async with asyncio.timeout(self.policy.timeout):
+            async with asyncio.timeout(seconds or self.policy.timeout):
                 while True:
                     try:
                         result = await self._attempt(method, size, call)

@@ -128,11 +128,13 @@ async def event_figures(
     """Event figures of ``region`` in all (one row) or per child region or category."""
     source: EventSource = _source(ctx, "grid", EventSource)
     try:
-        found = await source.event_statistics(
-            period, region=region, category=category, group_by=group_by
+        found = await ctx.loaders.connector("grid").aggregate(
+            lambda: source.event_statistics(
+                period, region=region, category=category, group_by=group_by
+            )
         )
     except Exception as exc:
-        raise department_unavailable("grid") from exc
+        raise department_unavailable("grid", exc) from exc
     threshold = ctx.settings.suppression_threshold
     if group_by == "none":
         names = await region_names(ctx, [region]) if region else {}
@@ -168,9 +170,11 @@ async def whistle_figures(
     """Whistle (吹哨) figures of ``region``: one row in all, or one per department."""
     source: EventSource = _source(ctx, "grid", EventSource)
     try:
-        found = await source.whistle_statistics(period, region=region, by_department=by_department)
+        found = await ctx.loaders.connector("grid").aggregate(
+            lambda: source.whistle_statistics(period, region=region, by_department=by_department)
+        )
     except Exception as exc:
-        raise department_unavailable("grid") from exc
+        raise department_unavailable("grid", exc) from exc
     threshold = ctx.settings.suppression_threshold
     rows = [_whistle_row(f) for f in found]
     if not by_department:
@@ -190,7 +194,7 @@ async def _districts(ctx: RequestContext, district: str | None) -> list[tuple[st
     try:
         page = await ctx.loaders.connector("grid").fetch_page("district", [], first=1000)
     except Exception as exc:
-        raise department_unavailable("grid") from exc
+        raise department_unavailable("grid", exc) from exc
     return [(row["code"], row["name"]) for row in page.rows]
 
 
@@ -225,9 +229,11 @@ async def health_report(
 
     async def counted() -> HealthReportRows:
         try:
-            return await source.health_daily_report(start, end, district=district)
+            return await ctx.loaders.connector("health").aggregate(
+                lambda: source.health_daily_report(start, end, district=district)
+            )
         except Exception as exc:
-            raise department_unavailable("health") from exc
+            raise department_unavailable("health", exc) from exc
 
     districts, rows = await asyncio.gather(_districts(ctx, district), counted())
     threshold = ctx.settings.suppression_threshold

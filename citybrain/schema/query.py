@@ -125,20 +125,20 @@ class Query:
     ) -> AuditRecordPage:
         return await audit_records(info, filter, first, after)
 
-    event_statistics: EventStatistics = strawberry.field(
+    event_statistics: EventStatistics | None = strawberry.field(
         resolver=event_statistics,
         description="Grid-event statistics (事件统计) of a region and period: aggregates only.",
     )
-    whistle_statistics: WhistleStatistics = strawberry.field(
+    whistle_statistics: WhistleStatistics | None = strawberry.field(
         resolver=whistle_statistics,
         description="Whistle statistics (吹哨报到统计) per department: aggregates only.",
     )
-    health_daily_report: HealthDailyReport = strawberry.field(
+    health_daily_report: HealthDailyReport | None = strawberry.field(
         resolver=health_daily_report,
         description="The health-code daily report (健康码日报) per district, with daily trend.",
     )
 
-    screen_persons: ScreeningBatch = strawberry.field(
+    screen_persons: ScreeningBatch | None = strawberry.field(
         resolver=screen_persons,
         description="Data verification for mass events (数据核验): screen up to "
         "CITYBRAIN_SCREENING_MAX_IDS ID numbers; verifiers under purpose event-screening.",

@@ -210,7 +210,7 @@ async def screen_persons(
             "it does not look through a person's history."
         ),
     ] = None,
-) -> ScreeningBatch:
+) -> ScreeningBatch | None:
     """Screen up to ``CITYBRAIN_SCREENING_MAX_IDS`` ID numbers (数据核验)."""
     ctx: RequestContext = info.context
     settings = ctx.settings

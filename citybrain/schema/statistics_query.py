@@ -148,7 +148,7 @@ async def event_statistics(
     category_code: Annotated[
         str | None, strawberry.argument(description="Only this category (大类) or sub-category.")
     ] = None,
-) -> EventStatistics:
+) -> EventStatistics | None:
     """Events reported, closed, close rate, handling hours and overdue (事件统计)."""
     ctx: RequestContext = info.context
     bound = _require(ctx, "Query.eventStatistics", (EventStatistics, EventFigures))
@@ -170,7 +170,7 @@ async def event_statistics(
 
 async def whistle_statistics(
     info: Info, from_: FromTime, before: BeforeTime, region_code: Region = None
-) -> WhistleStatistics:
+) -> WhistleStatistics | None:
     """Whistles (吹哨), responses (报到), response times and scores per department."""
     ctx: RequestContext = info.context
     bound = _require(ctx, "Query.whistleStatistics", (WhistleStatistics, WhistleFigures))
@@ -193,7 +193,7 @@ async def health_daily_report(
     district_code: Annotated[
         str | None, strawberry.argument(description="One district; null: every district.")
     ] = None,
-) -> HealthDailyReport:
+) -> HealthDailyReport | None:
     """The health-code daily report (健康码日报) per district, with a trend over days."""
     ctx: RequestContext = info.context
     root = "Query.healthDailyReport"
