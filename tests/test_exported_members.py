@@ -106,6 +106,7 @@ def test_connector_hooks() -> None:
         if not name.startswith("_") and (callable(member) or isinstance(member, classmethod))
     }
     assert hooks == {
+        "aggregate",
         "check_health",
         "close",
         "describe",
@@ -116,13 +117,14 @@ def test_connector_hooks() -> None:
         "from_settings",
         "invalidate",
     }
-    assert Connector.__abstractmethods__ == hooks - {"close", "describe", "invalidate"}
+    assert Connector.__abstractmethods__ == hooks - {"aggregate", "close", "describe", "invalidate"}
 
 
 def test_every_connector_hook_is_in_the_integrators_guide() -> None:
     guide = (DOCS / "connectors.md").read_text(encoding="utf-8")
     for name in [
         *Connector.__abstractmethods__,
+        "aggregate",
         "close",
         "describe",
         "invalidate",
