@@ -39,34 +39,22 @@ class EventActionInput:
 
 
 @strawberry.input(description="Dispatch (分流交办) an analysed event to a department.")
-class DispatchEventInput:
-    event_id: int = strawberry.field(description="The event (网格事件) number.")
-    expected_version: int = strawberry.field(description=_VERSION)
+class DispatchEventInput(EventActionInput):
     department: str = strawberry.field(description="The office that is to handle it.")
-    note: str | None = strawberry.field(default=None, description=_NOTE)
-    idempotency_key: str | None = strawberry.field(default=None, description=_KEY)
 
 
 @strawberry.input(description="Whistle (吹哨): the street summons a district department.")
-class WhistleEventInput:
-    event_id: int = strawberry.field(description="The event (网格事件) number.")
-    expected_version: int = strawberry.field(description=_VERSION)
+class WhistleEventInput(EventActionInput):
     department: str = strawberry.field(
         description="The district department summoned, e.g. 和平区城管委: its officers (a "
         "district_officer token whose `department` claim is this name) respond (报到)."
     )
-    note: str | None = strawberry.field(default=None, description=_NOTE)
-    idempotency_key: str | None = strawberry.field(default=None, description=_KEY)
 
 
 @strawberry.input(description="Evaluate (评价反馈) a closed event: scores of 1 (poor) to 5.")
-class EvaluateEventInput:
-    event_id: int = strawberry.field(description="The event (网格事件) number.")
-    expected_version: int = strawberry.field(description=_VERSION)
+class EvaluateEventInput(EventActionInput):
     speed_score: int = strawberry.field(description="Response speed (响应速度), 1-5.")
     handling_score: int = strawberry.field(description="Handling (处置效果), 1-5.")
-    note: str | None = strawberry.field(default=None, description=_NOTE)
-    idempotency_key: str | None = strawberry.field(default=None, description=_KEY)
 
 
 @strawberry.input(description="Report (上报) a new event in a grid.")
