@@ -3,6 +3,8 @@ respond, resolve, close, evaluate. The rules are data: ``citybrain/workflow/mach
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 from strawberry.types import Info
 
@@ -115,13 +117,15 @@ async def _run(info: Info, request: Request) -> EventTransitionResult:
     )
 
 
-def _step(action: Action, given: EventActionInput) -> Request:
+def _step(action: Action, given: EventActionInput, **details: Any) -> Request:
+    """The request of one step on an event; ``details``: a department, scores."""
     return Request(
         action,
         event_id=given.event_id,
         expected_version=given.expected_version,
         note=given.note or "",
         idempotency_key=given.idempotency_key,
+        **details,
     )
 
 
@@ -186,27 +190,11 @@ class Mutation:
 
     @strawberry.mutation(description="Dispatch (分流交办) an analysed event: the street.")
     async def dispatch_event(self, info: Info, input: DispatchEventInput) -> EventTransitionResult:
-        request = Request(
-            Action.DISPATCH,
-            event_id=input.event_id,
-            expected_version=input.expected_version,
-            note=input.note or "",
-            idempotency_key=input.idempotency_key,
-            department=input.department.strip(),
-        )
-        return await _run(info, request)
+        return await _run(info, _step(Action.DISPATCH, input, department=input.department.strip()))
 
     @strawberry.mutation(description="Whistle (吹哨): the street summons a district department.")
     async def whistle_event(self, info: Info, input: WhistleEventInput) -> EventTransitionResult:
-        request = Request(
-            Action.WHISTLE,
-            event_id=input.event_id,
-            expected_version=input.expected_version,
-            note=input.note or "",
-            idempotency_key=input.idempotency_key,
-            department=input.department.strip(),
-        )
-        return await _run(info, request)
+        return await _run(info, _step(Action.WHISTLE, input, department=input.department.strip()))
 
     @strawberry.mutation(
         description="Respond (报到): the whistled department reports in on the event."
@@ -231,12 +219,5 @@ class Mutation:
         description="Evaluate (评价反馈): the street scores response speed and handling."
     )
     async def evaluate_event(self, info: Info, input: EvaluateEventInput) -> EventTransitionResult:
-        request = Request(
-            Action.EVALUATE,
-            event_id=input.event_id,
-            expected_version=input.expected_version,
-            note=input.note or "",
-            idempotency_key=input.idempotency_key,
-            scores=(input.speed_score, input.handling_score),
-        )
-        return await _run(info, request)
+        scores = (input.speed_score, input.handling_score)
+        return await _run(info, _step(Action.EVALUATE, input, scores=scores))
